@@ -1,0 +1,1 @@
+"""The real-time engine: event catalogue, log, brokers, hub, socket endpoint."""
