@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.models import (
     AgendaItem,
@@ -63,7 +63,8 @@ def join_phase(session: Session, phase: Phase, user: User, role: str = "particip
 
 
 def follow(session: Session, project_id: int, user: User) -> ProjectMember | None:
-    existing = session.query(ProjectMember).filter_by(project_id=project_id, user_id=user.id).first()
+    existing = session.exec(select(ProjectMember).where(
+        ProjectMember.project_id == project_id, ProjectMember.user_id == user.id)).first()
     return existing or _add(session, ProjectMember(project_id=project_id, user_id=user.id))
 
 
