@@ -100,7 +100,12 @@ async def invite_staff(request: Request) -> Response:
 
 async def overview(request: Request) -> Response:
     actor = await current_actor(request)
-    view = await read(request, project_views.project_overview, actor, _int(request, "project_id"))
+    try:
+        view = await read(request, project_views.project_overview, actor, _int(request, "project_id"))
+    except NotFound:
+        if actor.is_anonymous:  # maybe logged out: offer to log in rather than a dead end
+            return see_other(f"/login?next={request.url.path}")
+        raise
     return render(request, "projects/overview.html", {"view": view})
 
 
