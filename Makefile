@@ -25,7 +25,7 @@ install: $(VENV)/.installed i18n
 install-dev: $(VENV)/.installed-dev i18n
 
 i18n: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d app/translations -D messages
+	$(BIN)/pybabel compile -d app/translations -D messages
 
 migrate: install
 	mkdir -p var
