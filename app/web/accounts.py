@@ -26,7 +26,7 @@ from app.web.templating import gettext, locale_of, render
 
 LOGIN_WINDOW = 15 * 60
 LOGIN_LIMIT_EMAIL, LOGIN_LIMIT_IP = 5, 20  # failed attempts in LOGIN_WINDOW seconds
-RESET_LIMIT, RESET_WINDOW = 5, 60 * 60
+RESET_LIMIT, RESET_WINDOW = 10, 60 * 60  # reset mails asked for, per IP
 
 
 async def login(request: Request) -> Response:
