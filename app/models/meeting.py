@@ -34,6 +34,13 @@ class LiveSession(SQLModel, table=True):
     """The live room of a meeting, from start to end, joined by a short code."""
 
     __tablename__ = "live_session"
+    __table_args__ = (
+        # a join code, and a meeting, has at most one running session
+        sa.Index("uq_live_session_running_code", "join_code", unique=True,
+                 postgresql_where=sa.text("ended_at IS NULL"), sqlite_where=sa.text("ended_at IS NULL")),
+        sa.Index("uq_live_session_running_meeting", "meeting_id", unique=True,
+                 postgresql_where=sa.text("ended_at IS NULL"), sqlite_where=sa.text("ended_at IS NULL")),
+    )
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = fk("meeting.id")
     join_code: str = Field(max_length=12, sa_type=sa.String(12), index=True)

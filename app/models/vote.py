@@ -34,6 +34,8 @@ class Vote(SQLModel, table=True):
     dots_per_person: int = Field(default=3, nullable=False)
     status: str = text(16, default=VoteStatus.open.value)
     results_live: bool = Field(default=False, nullable=False)
+    # Bumped (under the row lock) by every ballot: orders tallies computed by different processes.
+    tally_version: int = Field(default=0, nullable=False)
     revealed_at: datetime | None = when()
     created_by_id: int | None = fk("user.id", nullable=True, ondelete="SET NULL")
     created_at: datetime = created_at()
@@ -47,6 +49,9 @@ class VoteOption(SQLModel, table=True):
     idea_id: int | None = fk("idea.id", nullable=True)
     label: str = text(200)
     position: int = Field(default=0, nullable=False)
+    # An open question's answers are options made by the voters; a facilitator may hide one.
+    hidden_at: datetime | None = when()
+    hidden_reason: str = text(300, default="")
 
 
 class Ballot(SQLModel, table=True):
