@@ -1,0 +1,115 @@
+"""``make bench``: the whole matrix, a results file, and docs/performance.md.
+
+    .venv/bin/python -m bench.run_all                  # everything (about 10 minutes)
+    .venv/bin/python -m bench.run_all --quick          # N = 100 and 500 only, no storm
+    .venv/bin/python -m bench.run_all --no-echo --no-profile
+
+Engine: N = 100, 500, 1,000, 2,000 with S = 1 and S = 10, and the 2,000-client reconnect storm.
+Echo baseline (bare Redis broadcast, nothing persisted): the same N and S, for scale. Profile: the
+N = 1,000, S = 10 case again under py-spy (the figures of that run are not used in the table).
+Needs PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1/godialog_bench; the
+database is dropped and re-created) and Redis (REDIS_URL, default redis://127.0.0.1:6379/0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from typing import Any
+
+from bench import machine, report, servers
+from bench.fanout import Target, run_fanout, run_storm
+from bench.fixtures import Seed, drop_database, recreate_database
+
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/godialog_bench")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+NS = (100, 500, 1000, 2000)
+SS = (1, 10)
+STORM_N = 2000
+# The app's settings for the run. COMMAND_RATE: the bench's senders send 50 commands/s on one socket,
+# above the default per-socket limit meant for people (10/s, burst 40).
+APP_ENV = {"REDIS_URL": REDIS_URL, "REDIS_PREFIX": "godialog-bench", "COMMAND_RATE": "100",
+           "ENVIRONMENT": "production"}
+
+
+def make_target(kind: str, n_users: int, workers: int = 2) -> Target:
+    if kind == "echo":
+        return Target("echo", {"REDIS_URL": REDIS_URL}, workers=workers)
+    _base, _, name = DB_URL.rpartition("/")
+    url = recreate_database(DB_URL, name)
+    secret = secrets.token_urlsafe(32)
+    seed = Seed(url, n_users)
+    env = {**APP_ENV, "DATABASE_URL": url, "SECRET_KEY": secret}
+    return Target("engine", env, seed=seed, secret=secret, workers=workers)
+
+
+def _safe(fn: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    t = time.monotonic()
+    try:
+        res = fn(*args, **kwargs)
+    except Exception as exc:
+        traceback.print_exc()
+        res = {"label": kwargs.get("label") or str(args[1:]), "failed": f"{type(exc).__name__}: {exc}"}
+    res["wall_s"] = round(time.monotonic() - t, 1)
+    print(report.one_line(res), flush=True)
+    return res
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="N = 100 and 500, no storm, no profile")
+    p.add_argument("--no-echo", action="store_true")
+    p.add_argument("--no-profile", action="store_true")
+    p.add_argument("--no-doc", action="store_true", help="do not rewrite docs/performance.md")
+    p.add_argument("--workers", type=int, default=2, help="load-generator processes")
+    args = p.parse_args(argv)
+
+    nofile = servers.raise_nofile()
+    ns = NS[:2] if args.quick else NS
+    started = datetime.now(UTC)
+    out: dict[str, Any] = {"started": started.isoformat(timespec="seconds"), "machine": machine.describe(DB_URL),
+                           "nofile": nofile, "app_env": {k: v for k, v in APP_ENV.items() if k != "SECRET_KEY"},
+                           "command": "make bench", "load_before": machine.loadavg()}
+    results: list[dict[str, Any]] = []
+    target = make_target("engine", max(ns) + 2, workers=args.workers)
+    try:
+        for s in SS:
+            for n in ns:
+                results.append(_safe(run_fanout, target, n, s, label=f"engine-n{n}-s{s}"))
+        if not args.quick:
+            results.append(_safe(run_storm, target, STORM_N, label=f"engine-storm-n{STORM_N}"))
+            if not args.no_profile:
+                results.append(_safe(run_fanout, target, 1000, 10, profile_what=["app", "loadgen"],
+                                     label="profile-engine-n1000-s10"))
+    finally:
+        if target.seed is not None:
+            target.seed.dispose()
+        drop_database(DB_URL, DB_URL.rpartition("/")[2])
+    if not args.no_echo:
+        echo = make_target("echo", 0, workers=args.workers)
+        for s in SS:
+            for n in ns:
+                results.append(_safe(run_fanout, echo, n, s, label=f"echo-n{n}-s{s}"))
+    out["results"] = results
+    out["load_after"] = machine.loadavg()
+    out["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    servers.RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = started.strftime("%Y%m%dT%H%M%S")
+    path = servers.RESULTS / f"bench-{stamp}.json"
+    path.write_text(json.dumps(out, indent=1, default=str))
+    (servers.RESULTS / "latest.json").write_text(json.dumps(out, indent=1, default=str))
+    print(f"results: {path}")
+    if not args.no_doc:
+        report.write_doc(out)
+        print("docs/performance.md updated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Processes the bench starts and watches: the app (or the echo baseline) under uvicorn on free ports,
+and readings from /proc (RSS, CPU seconds of a pid, of the whole machine)."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+UVICORN = str(Path(sys.executable).with_name("uvicorn"))
+# The serving flags of the Makefile / Procfile (no per-message deflate, small frames and queues).
+SERVE_FLAGS = ["--ws-per-message-deflate", "false", "--ws-max-size", "65536", "--ws-max-queue", "16",
+               "--ws-ping-interval", "20", "--ws-ping-timeout", "20"]
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def raise_nofile() -> int:
+    """Lift this process's open-file limit to the hard limit; return it (children inherit it)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of ``pid`` (all its threads)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def machine_cpu() -> dict[str, float]:
+    """CPU seconds of the machine since boot, all cores: busy, total, irq+softirq (the kernel's
+    network work, charged to no process) and steal (taken by the hypervisor)."""
+    with open("/proc/stat") as f:
+        parts = [int(x) for x in f.readline().split()[1:]]
+    idle = parts[3] + parts[4]
+    total = sum(parts[:8])
+    return {"machine_busy": (total - idle) / CLK_TCK, "machine_total": total / CLK_TCK,
+            "machine_irq": (parts[5] + parts[6]) / CLK_TCK, "machine_steal": parts[7] / CLK_TCK}
+
+
+def pids_named(name: str) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() == name:
+                        out.append(int(entry))
+            except OSError:
+                continue
+    return out
+
+
+class AppProcess:
+    """One uvicorn process on a free port; ``stop()`` ends exactly the process it started."""
+
+    def __init__(self, target: list[str], env: dict[str, str], name: str, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.name = name
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        self.log_path = RESULTS / f"{name}.log"
+        cmd = [UVICORN, *target, "--host", "127.0.0.1", "--port", str(self.port), *SERVE_FLAGS,
+               "--log-level", "warning", "--no-access-log", "--backlog", "4096"]
+        full_env = {**os.environ, **env, "BASE_URL": f"http://127.0.0.1:{self.port}"}
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - kept open for the process's life
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.pid = self.proc.pid
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited ({self.proc.returncode}); see {self.log_path}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as r:
+                    if r.status < 500:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} not ready within {timeout}s; see {self.log_path}")
+
+    def rss(self) -> int:
+        return rss_kib(self.pid)
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        self._log.close()
+
+
+def engine_target() -> list[str]:
+    return ["--factory", "app.main:create_app"]
+
+
+def echo_target() -> list[str]:
+    return ["bench._echo_server:app"]
+
+
+def start_pair(target: list[str], env: dict[str, str], label: str) -> list[AppProcess]:
+    apps = [AppProcess(target, env, f"{label}-{i}") for i in range(2)]
+    try:
+        for a in apps:
+            a.wait_ready()
+    except Exception:
+        for a in apps:
+            a.stop()
+        raise
+    return apps
