@@ -55,6 +55,25 @@ class Settings:
                                     default=3.0)
     command_rate: float = _doc("Socket commands per second allowed per socket (burst = 4x).",
                                default=10.0)
+    ws_max_command_bytes: int = _doc(
+        "Largest client command accepted, in bytes: a bigger one is answered with a too_large error "
+        "(the serving flag --ws-max-size closes the socket for frames above that).", default=16384)
+    ws_token_max_age: int = _doc("Seconds a signed socket token (?token=, projector and guests) stays valid.",
+                                 default=12 * 60 * 60)
+    hub_linger_seconds: float = _doc(
+        "Seconds a room stays subscribed after its last local socket left (reconnects find it warm).",
+        default=15.0)
+    presence_ttl_seconds: float = _doc(
+        "Seconds a socket counts as present without a refresh (a vanished process drops out after this).",
+        default=30.0)
+    presence_refresh_seconds: float = _doc("How often each process refreshes its sockets' presence.",
+                                           default=10.0)
+    redis_prefix: str = _doc("Prefix of Redis channels and keys (lets several deployments share one Redis).",
+                             default="godialog")
+    log_prune_seconds: float = _doc("How often the event log and old command receipts are pruned.",
+                                    default=3600.0)
+    command_receipt_days: int = _doc("Days a command receipt is kept (a resend after that runs again).",
+                                     default=7)
     demo: bool = _doc("Load the demo project on start (make run).", default=False)
 
     @property
