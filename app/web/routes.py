@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from app.realtime.socket import realtime_routes
 from app.settings import ROOT, Settings
 from app.web import accounts, health, projects
 
@@ -31,5 +32,6 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/projects/{project_id:int}/invite/{invite_id:int}/revoke", projects.revoke_invite,
               name="project_invite_revoke", methods=POST),
         Route("/join/{token}", projects.join, name="join", methods=GET_POST),
+        *realtime_routes(),
         Mount("/static", app=StaticFiles(directory=ROOT / "app" / "static"), name="static"),
     ]

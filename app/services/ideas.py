@@ -1,0 +1,59 @@
+"""Ideas (idé, forslag): what people propose in a meeting or a phase.
+
+Services follow the one write path: access -> policy -> validate -> change rows and append events.
+They never commit or publish (``Realtime.perform`` does, after commit).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.errors import InvalidInput
+from app.models import Idea
+from app.realtime import log
+from app.realtime.events import IdeaCreated
+from app.services.access import access_meeting
+from app.services.actor import Actor
+from app.services.policy import Action, require
+
+TITLE_MAX = 200
+BODY_MAX = 4000
+
+
+def idea_public(idea: Idea, author_name: str) -> dict[str, object]:
+    """The public representation of an idea (the payload of its events)."""
+    return {
+        "id": idea.id, "project_id": idea.project_id, "phase_id": idea.phase_id,
+        "meeting_id": idea.meeting_id, "agenda_item_id": idea.agenda_item_id, "author_id": idea.author_id,
+        "author_name": author_name, "title": idea.title, "body": idea.body, "status": idea.status,
+        "group_heading": idea.group_heading, "created_at": idea.created_at,
+    }
+
+
+def check_idea(title: str, body: str) -> tuple[str, str]:
+    """The cleaned title and body, or InvalidInput saying what to fix."""
+    title, body = title.strip(), body.strip()
+    fields: dict[str, str] = {}
+    if not title:
+        fields["title"] = "Give your idea a short title."
+    elif len(title) > TITLE_MAX:
+        fields["title"] = f"Use at most {TITLE_MAX} characters."
+    if len(body) > BODY_MAX:
+        fields["body"] = f"Use at most {BODY_MAX} characters."
+    if fields:
+        raise InvalidInput(fields=fields)
+    return title, body
+
+
+def submit_idea(session: Session, actor: Actor, meeting_id: int, *, title: str, body: str = "") -> Idea:
+    """Propose an idea in a meeting; everyone in the meeting's room sees it (``idea.created``)."""
+    meeting, scope = access_meeting(session, actor, meeting_id)
+    require(actor, Action.propose, scope)
+    title, body = check_idea(title, body)
+    idea = Idea(project_id=meeting.project_id, phase_id=meeting.phase_id, meeting_id=meeting.id,
+                author_id=actor.user_id, title=title, body=body)
+    session.add(idea)
+    session.flush()
+    log.append(session, f"meeting:{meeting.id}", IdeaCreated(**idea_public(idea, actor.display_name)),
+               actor_id=actor.user_id)
+    return idea
