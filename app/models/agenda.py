@@ -15,6 +15,7 @@ class AgendaStatus(StrEnum):
     accepted = "accepted"
     proposed = "proposed"
     declined = "declined"
+    removed = "removed"  # taken off the agenda by the facilitator; kept for the history
 
 
 class AgendaItem(SQLModel, table=True):

@@ -75,3 +75,4 @@ def stored_ack(session: Session, actor_key: str, client_id: str) -> dict[str, An
     """The receipt written by a concurrent twin of this command, if it committed."""
     receipt = session.get(CommandReceipt, (actor_key, client_id))
     return receipt.response if receipt is not None else None
+from app.realtime import commands_process  # noqa: E402,F401

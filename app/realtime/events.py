@@ -119,3 +119,6 @@ class PresenceChanged(Event):
 
     count: int
     people: list[PresentPerson]
+
+
+from app.realtime import events_process  # noqa: E402,F401
