@@ -5,6 +5,11 @@ numbering is gapless and in publish order across processes). Each event is encod
 sender; every process fans it out to its local sockets through per-socket bounded queues and writer
 tasks. No auth, no replay, no log: the floor the real engine is compared against.
 
+With ``ECHO_RAW=1`` (served with ``--ws bench._raw_ws:RawSendProtocol``) it frames each event once
+and writes the same bytes straight to every local socket's transport, with no per-socket task —
+the way ``websockets.broadcast`` does it; a socket with more than ``RAW_BUFFER`` bytes unsent is
+closed as too slow.
+
     uvicorn bench._echo_server:app --ws-per-message-deflate false ...
 """
 
@@ -22,8 +27,12 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from bench._raw_ws import RawSendProtocol, wire
+
 PREFIX = "bench-echo:"
 QUEUE = 1000
+RAW = os.environ.get("ECHO_RAW") == "1"
+RAW_BUFFER = 4 * 1024 * 1024
 PUBLISH = """
 local seq = redis.call('INCR', KEYS[1])
 local msg = '{"type":"idea.created","room":"' .. ARGV[1] .. '","seq":' .. seq .. ',"data":' .. ARGV[2] .. '}'
@@ -36,6 +45,7 @@ class Hub:
     def __init__(self) -> None:
         self.redis = aioredis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
         self.rooms: dict[str, set[asyncio.Queue[str | None]]] = {}
+        self.raw_rooms: dict[str, set[RawSendProtocol]] = {}
         self.script = self.redis.register_script(PUBLISH)
         self.reader: asyncio.Task[None] | None = None
 
@@ -50,6 +60,14 @@ class Hub:
                 continue
             room = m["channel"].decode()[len(PREFIX):]
             text = m["data"].decode()
+            if RAW:
+                data = wire(text)
+                for proto in list(self.raw_rooms.get(room, ())):
+                    if proto.buffered() > RAW_BUFFER:
+                        proto.transport.close()
+                    else:
+                        proto.write_raw(data)
+                continue
             for q in list(self.rooms.get(room, ())):
                 if q.qsize() >= QUEUE:
                     q.put_nowait(None)  # too slow: the writer closes it
@@ -66,6 +84,9 @@ async def socket(ws: WebSocket) -> None:
     hub: Hub = ws.app.state.hub
     room = ws.path_params["room"]
     await ws.accept()
+    if RAW:
+        await raw_socket(ws, hub, room)
+        return
     q: asyncio.Queue[str | None] = asyncio.Queue()
     hub.rooms.setdefault(room, set()).add(q)
     seq = int(await hub.redis.get(PREFIX + "seq:" + room) or 0)
@@ -88,6 +109,23 @@ async def socket(ws: WebSocket) -> None:
     finally:
         task.cancel()
         hub.rooms[room].discard(q)
+
+
+async def raw_socket(ws: WebSocket, hub: Hub, room: str) -> None:
+    proto: RawSendProtocol = ws.scope["extensions"]["bench.raw"]["protocol"]
+    hub.raw_rooms.setdefault(room, set()).add(proto)
+    seq = int(await hub.redis.get(PREFIX + "seq:" + room) or 0)
+    proto.write_raw(wire(json.dumps({"type": "hello", "room": room, "seq": seq})))
+    try:
+        while True:
+            cmd = json.loads(await ws.receive_text())
+            data = json.dumps({"idea": {"title": cmd["data"]["title"], "body": cmd["data"].get("body", "")}})
+            seq = await hub.script(keys=[PREFIX + "seq:" + room, PREFIX + room], args=[room, data])
+            proto.write_raw(wire(json.dumps({"type": "ack", "id": cmd["id"], "seq": seq})))
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.raw_rooms[room].discard(proto)
 
 
 async def healthz(request: object) -> PlainTextResponse:

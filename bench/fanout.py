@@ -28,7 +28,7 @@ COUNT, INTERVAL_MS = 50, 20
 class Target:
     """What the clients talk to: the engine (with its seeded database) or the echo baseline."""
 
-    kind: str  # "engine" | "echo"
+    kind: str  # "engine" | "echo" | "echo-raw"
     env: dict[str, str]
     seed: Seed | None = None
     secret: str = ""
@@ -44,7 +44,7 @@ class Target:
         return self.seed.user_ids[i] if self.seed is not None else 0
 
     def start_apps(self) -> list[servers.AppProcess]:
-        target = servers.engine_target() if self.kind == "engine" else servers.echo_target()
+        target = servers.engine_target() if self.kind == "engine" else servers.echo_target(self.kind == "echo-raw")
         return servers.start_pair(target, self.env, self.kind)
 
 
@@ -68,7 +68,7 @@ class Run:
         self.result: dict[str, Any] = {"label": label, "target": target.kind, "room": self.room, "n": n,
                                        "senders": len(senders), "workers": w}
 
-    def connect(self, backoff: tuple[float, float] = (1.0, 2.0)) -> None:
+    def connect(self, backoff: tuple[float, float] = (0.5, 15.0)) -> None:
         """Connect a warm-up slice, read RSS, connect the rest, settle, read RSS again."""
         warm = min(self.n, max(10, self.n // 50))
         t = time.monotonic()
@@ -105,7 +105,8 @@ class Run:
 
     def cpu_report(self, a: dict[str, float], b: dict[str, float]) -> dict[str, Any]:
         wall = b["t"] - a["t"]
-        d = {k: b[k] - a[k] for k in a if k in b}  # processes that ended in between are left out
+        # Processes that ended in between are left out; those that started count from zero.
+        d = {k: b[k] - a.get(k, 0.0) for k in b if k in a or k.startswith("pg")}
         d["postgres"] = sum(v for k, v in d.items() if k.startswith("pg"))
         apps = sum(d[f"app{i}"] for i in range(len(self.apps)))
         lg = sum(v for k, v in d.items() if k.startswith("lg"))
@@ -114,6 +115,7 @@ class Run:
                "redis_cpu_s": round(d["redis"], 2), "postgres_cpu_s": round(d["postgres"], 2),
                "machine_busy_pct": round(100 * d["machine_busy"] / d["machine_total"], 1)
                if d["machine_total"] else None, "cores": round(cores, 1)}
+        rep["postgres_new_backends"] = sum(1 for k in b if k.startswith("pg") and k not in a)
         rep["kernel_irq_cpu_s"] = round(d["machine_irq"], 2)
         rep["steal_cpu_s"] = round(d["machine_steal"], 2)
         other = d["machine_busy"] - apps - lg - d["redis"] - d["postgres"] - d["machine_irq"] - d["machine_steal"]
@@ -188,10 +190,10 @@ def run_fanout(target: Target, n: int, s: int, *, count: int = COUNT, interval_m
 
 
 def run_storm(target: Target, n: int, *, senders: int = 2, interval_ms: int = 100, before_s: float = 1.5,
-              backoff: tuple[float, float] = (1.0, 2.0), label: str | None = None) -> dict[str, Any]:
+              backoff: tuple[float, float] = (0.5, 15.0), label: str | None = None) -> dict[str, Any]:
     """N clients connected while ``senders`` extra clients keep sending (one command every
     ``interval_ms`` each); all N dropped at once, each comes back with ``since`` after a full-jitter
-    backoff (first window ``backoff[0]`` s, doubling up to ``backoff[1]`` s)."""
+    backoff (first window ``backoff[0]`` s, doubling up to ``backoff[1]`` s: app/static/js/room.js)."""
     label = label or f"{target.kind}-storm-n{n}"
     run = Run(target, n + senders, list(range(n, n + senders)), label)
     run.result.update(n=n, extra_senders=senders, storm_interval_ms=interval_ms, backoff_s=list(backoff))
@@ -233,11 +235,13 @@ def main() -> None:
     p.add_argument("--s", type=int, default=1)
     p.add_argument("--storm", action="store_true")
     p.add_argument("--echo", action="store_true", help="run against the bare echo baseline")
+    p.add_argument("--echo-raw", action="store_true", help="... its variant writing pre-framed bytes")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--profile", nargs="*", default=[], choices=["app", "loadgen"])
     args = p.parse_args()
     servers.raise_nofile()
-    target = make_target("echo" if args.echo else "engine", args.n + 2, workers=args.workers)
+    kind = "echo-raw" if args.echo_raw else "echo" if args.echo else "engine"
+    target = make_target(kind, args.n + 2, workers=args.workers)
     try:
         res = run_storm(target, args.n) if args.storm else run_fanout(target, args.n, args.s, profile_what=args.profile)
     finally:

@@ -37,7 +37,7 @@ class Worker:
         self.mark_len = 0
         self.created_prefix = b"\x00"  # learnt from the first idea.created frame
         self.reconnect = True
-        self.backoff = (1.0, 2.0)  # first window, cap (s): full jitter
+        self.backoff = (0.5, 15.0)  # first window, cap (s): full jitter, as app/static/js/room.js
         self.deadline = 0.0
         self.tasks: set[asyncio.Task[None]] = set()
         self.stop_sending = False
@@ -99,7 +99,8 @@ class Worker:
             self.spawn(self.come_back(st))
 
     async def come_back(self, st: ClientState) -> None:
-        """Reconnect with ``since`` = last contiguous seq, full-jitter backoff, bounded attempts."""
+        """Reconnect with ``since`` = last contiguous seq, full-jitter backoff, bounded attempts.
+        Like the browser (room.js) it waits for the server's answer; 30 s bounds an attempt."""
         st.dropped = True
         st.reconnects += 1
         first, cap = self.backoff
@@ -108,7 +109,7 @@ class Worker:
             if time.monotonic() > self.deadline:
                 return
             st.since = st.contig
-            if await self.open(st, timeout=10.0):
+            if await self.open(st, timeout=30.0):
                 return
 
     def spawn(self, coro: Any) -> None:
@@ -180,11 +181,12 @@ class Worker:
             await asyncio.wait_for(asyncio.shield(self.send_done), with_timeout)
         except TimeoutError:
             self.stop_sending = True
-        # Acks can trail far behind the sends when the server is saturated: wait while they come.
+        # Acks trail far behind the sends when the server is saturated (an ack is queued behind the
+        # events on the sender's socket): wait while frames keep coming, at most ack_timeout_s.
         end, last, still = time.monotonic() + msg.get("ack_timeout_s", 120.0), -1, time.monotonic()
         while time.monotonic() < end and any(st.pending for st in self.clients if st.sender >= 0):
-            if self.acks != last:
-                last, still = self.acks, time.monotonic()
+            if self.frames != last:
+                last, still = self.frames, time.monotonic()
             elif time.monotonic() - still > 10.0:
                 break
             await asyncio.sleep(0.01)

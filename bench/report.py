@@ -164,12 +164,27 @@ def _profile(r: dict[str, Any] | None) -> list[str]:
     return out
 
 
+def _write_path(w: dict[str, Any] | None) -> list[str]:
+    if not w or "failed" in w:
+        return []
+    return ["", "Write path of one `idea.submit` (`bench/probe_write_path.py`, in one process, outside the "
+            f"app): {w['statements']} statements with BEGIN and COMMIT, {w['round_trip_ms']} ms per round "
+            f"trip; the transaction takes p50 {w['idle_ms']['p50']} ms (p90 {w['idle_ms']['p90']}) on an idle "
+            f"interpreter, p50 {w['busy_loop_ms']['p50']} ms (p90 {w['busy_loop_ms']['p90']}) while another "
+            "thread holds the GIL for CPU work, as the event loop does during a fan-out, and p50 "
+            f"{w['busy_loop_switch_0_5ms_ms']['p50']} ms (p90 {w['busy_loop_switch_0_5ms_ms']['p90']}) in the "
+            "same case with `sys.setswitchinterval(0.0005)`. Ten senders in two processes, one thread "
+            "each, committing back to back into one room with no sockets at all: "
+            f"{_fmt(w.get('commands_per_s_10_senders_2_processes'))} commands/s (S = 10 asks for 500)."]
+
+
 def _lines(out: dict[str, Any]) -> list[str]:
     m = out.get("machine", {})
     by = {r.get("label", ""): r for r in out.get("results", [])}
     engine = [r for k, r in by.items() if k.startswith("engine-n")]
     storm = [r for k, r in by.items() if k.startswith("engine-storm")]
     echo = [r for k, r in by.items() if k.startswith("echo-n")]
+    echo_raw = [r for k, r in by.items() if k.startswith("echo-raw-n")]
     workers = engine[0].get("workers") if engine else "?"
     lines = [
         f"Run of {out.get('started')} to {out.get('finished')} (UTC), `{out.get('command')}`; raw figures in "
@@ -214,10 +229,17 @@ def _lines(out: dict[str, Any]) -> list[str]:
     if echo:
         lines += ["", "### For scale: the echo baseline (bare Redis pub/sub broadcast, nothing persisted)", "",
                   "`bench/_echo_server.py` on the same stack and flags: no auth, no database, the seq from "
-                  "Redis INCR; the same clients and load generator.", "", *_fanout_table(echo)]
+                  "Redis INCR; the same clients and load generator. Its fan-out is the engine's design "
+                  "without the database: each event encoded once, queued to a writer task per socket that "
+                  "sends it through Starlette and uvicorn.", "", *_fanout_table(echo)]
+    if echo_raw:
+        lines += ["", "The same with `ECHO_RAW=1` (`bench/_raw_ws.py`): each event framed once as WebSocket "
+                  "bytes and written straight to every socket's transport, no per-socket task or ASGI "
+                  "call — the floor of Python fan-out on this machine.", "", *_fanout_table(echo_raw)]
     lines += _profile(by.get("profile-engine-n1000-s10"))
+    lines += _write_path(out.get("write_path"))
     lines += ["", "Reproduce: `make bench` (or `.venv/bin/python -m bench.run_all`; one scenario: "
               "`.venv/bin/python -m bench.fanout --n 1000 --s 1 [--echo] [--profile app loadgen]`, the storm: "
-              "`--n 2000 --storm`). It needs PostgreSQL and Redis on 127.0.0.1 (BENCH_DATABASE_URL, REDIS_URL) "
+              "`--n 2000 --storm`). It needs PostgreSQL and Redis on 127.0.0.1 (BENCH_DATABASE_URL, BENCH_REDIS_URL) "
               f"and starts the app with {out.get('app_env')} plus DATABASE_URL, SECRET_KEY and BASE_URL."]
     return lines

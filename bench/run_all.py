@@ -8,7 +8,8 @@ Engine: N = 100, 500, 1,000, 2,000 with S = 1 and S = 10, and the 2,000-client r
 Echo baseline (bare Redis broadcast, nothing persisted): the same N and S, for scale. Profile: the
 N = 1,000, S = 10 case again under py-spy (the figures of that run are not used in the table).
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1/godialog_bench; the
-database is dropped and re-created) and Redis (REDIS_URL, default redis://127.0.0.1:6379/0).
+database is dropped and re-created) and Redis (BENCH_REDIS_URL, default
+redis://127.0.0.1:6379/0?protocol=2). Traffic goes to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -26,9 +27,13 @@ from typing import Any
 from bench import machine, report, servers
 from bench.fanout import Target, run_fanout, run_storm
 from bench.fixtures import Seed, drop_database, recreate_database
+from bench.probe_write_path import probe, throughput
 
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/godialog_bench")
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# protocol=2: redis-py 8 speaks RESP3 by default, and the engine's hand-read subscriber connection
+# then never sees its SUBSCRIBE confirmation (redis-py hands it to its push handler instead), so the
+# broker never comes up. Harmless once the engine pins protocol=2 itself.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0?protocol=2")
 NS = (100, 500, 1000, 2000)
 SS = (1, 10)
 STORM_N = 2000
@@ -39,8 +44,9 @@ APP_ENV = {"REDIS_URL": REDIS_URL, "REDIS_PREFIX": "godialog-bench", "COMMAND_RA
 
 
 def make_target(kind: str, n_users: int, workers: int = 2) -> Target:
-    if kind == "echo":
-        return Target("echo", {"REDIS_URL": REDIS_URL}, workers=workers)
+    if kind.startswith("echo"):
+        return Target(kind, {"REDIS_URL": REDIS_URL, "ECHO_RAW": "1" if kind == "echo-raw" else "0"},
+                      workers=workers)
     _base, _, name = DB_URL.rpartition("/")
     url = recreate_database(DB_URL, name)
     secret = secrets.token_urlsafe(32)
@@ -87,15 +93,24 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_profile:
                 results.append(_safe(run_fanout, target, 1000, 10, profile_what=["app", "loadgen"],
                                      label="profile-engine-n1000-s10"))
+        if not args.quick and target.seed is not None:
+            try:
+                url, room = target.env["DATABASE_URL"], target.seed.new_room("probe")
+                out["write_path"] = probe(url, room, target.seed.user_ids[0])
+                out["write_path"]["commands_per_s_10_senders_2_processes"] = throughput(
+                    url, room, target.seed.user_ids[:10])
+            except Exception as exc:
+                out["write_path"] = {"failed": f"{type(exc).__name__}: {exc}"}
     finally:
         if target.seed is not None:
             target.seed.dispose()
         drop_database(DB_URL, DB_URL.rpartition("/")[2])
     if not args.no_echo:
-        echo = make_target("echo", 0, workers=args.workers)
-        for s in SS:
-            for n in ns:
-                results.append(_safe(run_fanout, echo, n, s, label=f"echo-n{n}-s{s}"))
+        for kind in ("echo", "echo-raw"):
+            echo = make_target(kind, 0, workers=args.workers)
+            for s in SS:
+                for n in ns:
+                    results.append(_safe(run_fanout, echo, n, s, label=f"{kind}-n{n}-s{s}"))
     out["results"] = results
     out["load_after"] = machine.loadavg()
     out["finished"] = datetime.now(UTC).isoformat(timespec="seconds")

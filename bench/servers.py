@@ -85,11 +85,14 @@ class AppProcess:
         self.name = name
         RESULTS.mkdir(parents=True, exist_ok=True)
         self.log_path = RESULTS / f"{name}.log"
-        cmd = [UVICORN, *target, "--host", "127.0.0.1", "--port", str(self.port), *SERVE_FLAGS,
-               "--log-level", "warning", "--no-access-log", "--backlog", "4096"]
+        engine = target[-1].startswith("app.")
+        app_dir = (os.environ.get("BENCH_APP_DIR") if engine else None) or str(ROOT)  # A/B another checkout
+        extra = os.environ.get("BENCH_UVICORN_EXTRA", "").split()
+        cmd = [UVICORN, *target, "--app-dir", app_dir, "--host", "127.0.0.1", "--port", str(self.port),
+               *SERVE_FLAGS, *extra, "--log-level", "warning", "--no-access-log", "--backlog", "4096"]
         full_env = {**os.environ, **env, "BASE_URL": f"http://127.0.0.1:{self.port}"}
         self._log = open(self.log_path, "w")  # noqa: SIM115 - kept open for the process's life
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, cwd=app_dir, env=full_env, stdout=self._log, stderr=subprocess.STDOUT)
         self.pid = self.proc.pid
 
     def wait_ready(self, timeout: float = 30.0) -> None:
@@ -127,8 +130,8 @@ def engine_target() -> list[str]:
     return ["--factory", "app.main:create_app"]
 
 
-def echo_target() -> list[str]:
-    return ["bench._echo_server:app"]
+def echo_target(raw: bool = False) -> list[str]:
+    return ["--ws", "bench._raw_ws:RawSendProtocol", "bench._echo_server:app"] if raw else ["bench._echo_server:app"]
 
 
 def start_pair(target: list[str], env: dict[str, str], label: str) -> list[AppProcess]:
