@@ -8,6 +8,7 @@ from starlette.staticfiles import StaticFiles
 from app.realtime.socket import realtime_routes
 from app.settings import ROOT, Settings
 from app.web import accounts, health, projects
+from app.web.process_routes import process_routes
 
 GET, GET_POST, POST = ["GET"], ["GET", "POST"], ["POST"]
 
@@ -32,6 +33,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/projects/{project_id:int}/invite/{invite_id:int}/revoke", projects.revoke_invite,
               name="project_invite_revoke", methods=POST),
         Route("/join/{token}", projects.join, name="join", methods=GET_POST),
+        *process_routes(),
         *realtime_routes(),
         Mount("/static", app=StaticFiles(directory=ROOT / "app" / "static"), name="static"),
     ]
