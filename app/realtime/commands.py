@@ -75,4 +75,5 @@ def stored_ack(session: Session, actor_key: str, client_id: str) -> dict[str, An
     """The receipt written by a concurrent twin of this command, if it committed."""
     receipt = session.get(CommandReceipt, (actor_key, client_id))
     return receipt.response if receipt is not None else None
+import app.realtime.commands_live  # noqa: E402,F401
 from app.realtime import commands_process  # noqa: E402,F401

@@ -13,9 +13,11 @@ from typing import Any
 from pydantic import Field
 from sqlmodel import Session
 
+from app.errors import NotFound
+from app.models import AgendaItem, Comment
 from app.realtime import tallies_live  # noqa: F401 - registers the ballot and reaction hooks
 from app.realtime.commands import COMMANDS, Command, CommandData
-from app.services import agreements, ideas_live, live, votes
+from app.services import agenda, agreements, comments, ideas_live, live, process_inputs, votes
 from app.services.actor import Actor
 from app.services.inputs import parse
 
@@ -184,6 +186,62 @@ def _restore_answer(session: Session, actor: Actor, meeting_id: int, data: Answe
     return votes.restore_answer(session, actor, data.option_id, meeting_id=meeting_id)
 
 
+# --- the facilitator: the agenda and comments (the process's services) ---------------------------
+
+
+class AgendaAdd(CommandData):
+    title: str = Field(max_length=1000)
+    description: str = Field(default="", max_length=10000)
+    planned_minutes: int | None = None
+
+
+class AgendaUpdate(AgendaAdd):
+    item_id: int
+
+
+class CommentHide(CommandData):
+    comment_id: int
+    reason: str = Field(max_length=1000)
+
+
+class CommentRef(CommandData):
+    comment_id: int
+
+
+def _agenda_input(data: AgendaAdd) -> process_inputs.AgendaItemInput:
+    return process_inputs.parse(process_inputs.AgendaItemInput, {
+        "title": data.title, "description": data.description,
+        "planned_minutes": "" if data.planned_minutes is None else str(data.planned_minutes)})
+
+
+def _add_item(session: Session, actor: Actor, meeting_id: int, data: AgendaAdd) -> object:
+    return agenda.add_item(session, actor, meeting_id, inputs=_agenda_input(data))
+
+
+def _update_item(session: Session, actor: Actor, meeting_id: int, data: AgendaUpdate) -> object:
+    item = session.get(AgendaItem, data.item_id)
+    if item is None or item.meeting_id != meeting_id:
+        raise NotFound()
+    return agenda.update_item(session, actor, data.item_id, inputs=_agenda_input(data))
+
+
+def _comment_here(session: Session, comment_id: int, meeting_id: int) -> None:
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.meeting_id != meeting_id:
+        raise NotFound()
+
+
+def _hide_comment(session: Session, actor: Actor, meeting_id: int, data: CommentHide) -> object:
+    _comment_here(session, data.comment_id, meeting_id)
+    inputs = process_inputs.parse(process_inputs.HideInput, {"reason": data.reason})
+    return comments.hide_comment(session, actor, data.comment_id, inputs=inputs)
+
+
+def _show_comment(session: Session, actor: Actor, meeting_id: int, data: CommentRef) -> object:
+    _comment_here(session, data.comment_id, meeting_id)
+    return comments.show_comment(session, actor, data.comment_id)
+
+
 M = ("meeting",)
 FACILITATOR = "Facilitators of the meeting's phase, while the live session runs."
 
@@ -229,6 +287,14 @@ LIVE_COMMANDS: list[Command] = [
             "Hide an answer to an open question (out of the word cloud), with a reason. Facilitators."),
     Command("answer.restore", AnswerRef, _restore_answer, "app.services.votes.restore_answer", M,
             "Show a hidden answer again. Facilitators."),
+    Command("agenda.add_item", AgendaAdd, _add_item, "app.services.agenda.add_item", M,
+            "Add an item at the end of the meeting's agenda, live from the console. Facilitators."),
+    Command("agenda.update_item", AgendaUpdate, _update_item, "app.services.agenda.update_item", M,
+            "Change an agenda item's title, description or planned minutes. Facilitators."),
+    Command("comment.hide", CommentHide, _hide_comment, "app.services.comments.hide_comment", M,
+            "Hide a comment of the meeting with a reason everyone sees. Facilitators."),
+    Command("comment.show", CommentRef, _show_comment, "app.services.comments.show_comment", M,
+            "Show a hidden comment of the meeting again. Facilitators."),
 ]
 
 COMMANDS.update({c.type: c for c in LIVE_COMMANDS})

@@ -121,4 +121,5 @@ class PresenceChanged(Event):
     people: list[PresentPerson]
 
 
+import app.realtime.events_live  # noqa: E402,F401
 from app.realtime import events_process  # noqa: E402,F401

@@ -6,14 +6,16 @@ They never commit or publish (``Realtime.perform`` does, after commit).
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.errors import InvalidInput
-from app.models import Idea
+from app.i18n import N_
+from app.models import Idea, LiveSession
 from app.realtime import log
 from app.realtime.events import IdeaCreated
 from app.services.access import access_meeting
 from app.services.actor import Actor
+from app.services.inputs import FieldMessage
 from app.services.policy import Action, require
 
 TITLE_MAX = 200
@@ -35,25 +37,31 @@ def check_idea(title: str, body: str) -> tuple[str, str]:
     title, body = title.strip(), body.strip()
     fields: dict[str, str] = {}
     if not title:
-        fields["title"] = "Give your idea a short title."
+        fields["title"] = FieldMessage(N_("Give your idea a short title."))
     elif len(title) > TITLE_MAX:
-        fields["title"] = f"Use at most {TITLE_MAX} characters."
+        fields["title"] = FieldMessage(N_("Use at most %(max)s characters."), max=TITLE_MAX)
     if len(body) > BODY_MAX:
-        fields["body"] = f"Use at most {BODY_MAX} characters."
+        fields["body"] = FieldMessage(N_("Use at most %(max)s characters."), max=BODY_MAX)
     if fields:
         raise InvalidInput(fields=fields)
     return title, body
 
 
 def submit_idea(session: Session, actor: Actor, meeting_id: int, *, title: str, body: str = "") -> Idea:
-    """Propose an idea in a meeting; everyone in the meeting's room sees it (``idea.created``)."""
+    """Propose an idea in a meeting; everyone in the meeting's room sees it (``idea.created``). While the
+    meeting's live session runs, the idea is linked to the agenda item in focus (the minutes)."""
     meeting, scope = access_meeting(session, actor, meeting_id)
     require(actor, Action.propose, scope)
     title, body = check_idea(title, body)
+    live = session.exec(select(LiveSession.focus_item_id, LiveSession.anonymous).where(
+        LiveSession.meeting_id == meeting.id, col(LiveSession.ended_at).is_(None))).first()
+    focus, anonymous = live if live is not None else (None, False)
     idea = Idea(project_id=meeting.project_id, phase_id=meeting.phase_id, meeting_id=meeting.id,
-                author_id=actor.user_id, title=title, body=body)
+                agenda_item_id=focus, author_id=actor.user_id, title=title, body=body)
     session.add(idea)
     session.flush()
-    log.append(session, f"meeting:{meeting.id}", IdeaCreated(**idea_public(idea, actor.display_name)),
-               actor_id=actor.user_id)
+    public = idea_public(idea, actor.display_name)
+    if anonymous:  # anonymous mode: the idea travels without its author
+        public.update(author_id=None, author_name="")
+    log.append(session, f"meeting:{meeting.id}", IdeaCreated(**public), actor_id=actor.user_id)
     return idea

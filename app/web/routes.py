@@ -7,7 +7,7 @@ from starlette.staticfiles import StaticFiles
 
 from app.realtime.socket import realtime_routes
 from app.settings import ROOT, Settings
-from app.web import accounts, health, projects
+from app.web import accounts, health, live, projects
 from app.web.process_routes import process_routes
 
 GET, GET_POST, POST = ["GET"], ["GET", "POST"], ["POST"]
@@ -33,6 +33,17 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/projects/{project_id:int}/invite/{invite_id:int}/revoke", projects.revoke_invite,
               name="project_invite_revoke", methods=POST),
         Route("/join/{token}", projects.join, name="join", methods=GET_POST),
+        # the live workshop (docs/realtime.md)
+        Route("/live", live.enter_code, name="live_enter_code", methods=GET),
+        Route("/live/{code}", live.join, name="live_join", methods=GET_POST),
+        Route("/meetings/{meeting_id:int}/live", live.phone, name="live_phone", methods=GET),
+        Route("/meetings/{meeting_id:int}/live/screen", live.screen, name="live_screen", methods=GET),
+        Route("/meetings/{meeting_id:int}/live/console", live.console, name="live_console", methods=GET),
+        Route("/meetings/{meeting_id:int}/live/state.json", live.state_json, name="live_state", methods=GET),
+        Route("/meetings/{meeting_id:int}/live/start", live.start, name="live_start", methods=POST),
+        Route("/meetings/{meeting_id:int}/live/end", live.end, name="live_end", methods=POST),
+        Route("/projects/{project_id:int}/agreements", live.project_agreements, name="project_agreements",
+              methods=GET),
         *process_routes(),
         *realtime_routes(),
         Mount("/static", app=StaticFiles(directory=ROOT / "app" / "static"), name="static"),

@@ -171,3 +171,32 @@ def test_a_page_starts_from_the_seq_and_what_the_viewer_may_see(session, world):
     with pytest.raises(NotFound):
         room_state(session, world.actor(world.stranger), world.meeting.id)
     assert session.exec(select(Idea).where(Idea.id == hidden.id)).one().title == "Grimt"
+
+
+def test_an_idea_submitted_live_is_linked_to_the_item_in_focus(session, world):
+    from app.services.ideas import submit_idea
+
+    idea = submit_idea(session, world.actor(world.ali), world.meeting.id, title="Bænke")
+    assert idea.agenda_item_id == world.items[1].id
+    frame = events(session)[-1]
+    assert frame["type"] == "idea.created" and frame["data"]["agenda_item_id"] == world.items[1].id
+    assert frame["data"]["author_name"] == "Ali"
+
+
+def test_in_anonymous_mode_a_new_idea_travels_without_its_author(session, world):
+    from app.services.ideas import submit_idea
+
+    live.set_anonymous(session, world.mette, world.meeting.id, anonymous=True)
+    idea = submit_idea(session, world.actor(world.ali), world.meeting.id, title="Bænke")
+    data = events(session)[-1]["data"]
+    assert (data["author_id"], data["author_name"]) == (None, "")
+    assert idea.author_id == world.ali.id  # the meeting's history still knows who
+
+
+def test_an_idea_without_a_title_is_refused_in_words_that_translate(session, world):
+    from app.i18n import field_messages
+    from app.services.ideas import submit_idea
+
+    with pytest.raises(InvalidInput) as caught:
+        submit_idea(session, world.actor(world.ali), world.meeting.id, title="  ")
+    assert field_messages("da", caught.value)["title"] != "Give your idea a short title."
