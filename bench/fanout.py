@@ -137,7 +137,7 @@ def _profilers(run: Run, seconds: float, what: list[str]) -> list[tuple[str, Pat
         pids = [a.pid for a in run.apps] if kind == "app" else run.workers.pids[:1]
         for i, pid in enumerate(pids[:1] if kind == "app" else pids):
             path = servers.RESULTS / f"profile-{run.label}-{kind}{i}.txt"
-            out.append((f"{kind}{i}", path, profile.start(pid, path, seconds)))
+            out.append((f"{kind}{i}", path, profile.start(pid, path, seconds, gil=kind == "app")))
     return out
 
 
@@ -156,6 +156,8 @@ def delivery(replies: list[dict[str, Any]], t0_ns: int) -> dict[str, Any]:
         "parse_mismatches": total(replies, "mismatches"), "other_frames": merge_counts(replies, "other_types"),
         "latency_ms": percentiles(everything), "latency_same_process_ms": percentiles(lat_local),
         "latency_other_process_ms": percentiles(lat_remote), "ack_ms": percentiles(merged(replies, "lat_ack")),
+        "ack_first5_ms": percentiles(merged(replies, "ack_first")),
+        "ack_last5_ms": percentiles(merged(replies, "ack_last")), "other_bytes": total(replies, "other_bytes"),
         "last_receipt_s": round(span, 3),
         "msgs_per_s": round(len(everything) / span) if span > 0 else None,
         "loadgen_cpu_s": round(sum(r["cpu_user"] + r["cpu_system"] for r in replies), 2),
@@ -165,7 +167,7 @@ def delivery(replies: list[dict[str, Any]], t0_ns: int) -> dict[str, Any]:
 def run_fanout(target: Target, n: int, s: int, *, count: int = COUNT, interval_ms: int = INTERVAL_MS,
                profile_what: list[str] | None = None, label: str | None = None) -> dict[str, Any]:
     """N clients, S senders (spread evenly over both processes), ``count`` commands each."""
-    label = label or f"{target.kind}-n{n}-s{s}"
+    label = label or f"{target.kind}-n{n}-s{s}" + (f"-every{interval_ms}ms" if interval_ms != INTERVAL_MS else "")
     senders = [j * n // s for j in range(s)]
     run = Run(target, n, senders, label)
     try:
@@ -237,13 +239,15 @@ def main() -> None:
     p.add_argument("--echo", action="store_true", help="run against the bare echo baseline")
     p.add_argument("--echo-raw", action="store_true", help="... its variant writing pre-framed bytes")
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--interval-ms", type=int, default=INTERVAL_MS, help="between one sender's commands")
     p.add_argument("--profile", nargs="*", default=[], choices=["app", "loadgen"])
     args = p.parse_args()
     servers.raise_nofile()
     kind = "echo-raw" if args.echo_raw else "echo" if args.echo else "engine"
     target = make_target(kind, args.n + 2, workers=args.workers)
     try:
-        res = run_storm(target, args.n) if args.storm else run_fanout(target, args.n, args.s, profile_what=args.profile)
+        res = run_storm(target, args.n) if args.storm else run_fanout(
+            target, args.n, args.s, interval_ms=args.interval_ms, profile_what=args.profile)
     finally:
         if target.seed is not None:
             target.seed.dispose()

@@ -56,6 +56,8 @@ class Worker:
         self.connect_fail: Counter[str] = Counter()
         self.error_samples: list[str] = []
         self.lat_local, self.lat_remote, self.lat_ack = array("q"), array("q"), array("q")
+        self.ack_first, self.ack_mid, self.ack_last = array("q"), array("q"), array("q")
+        self.other_bytes = 0
 
     def note_error(self, p: bytes) -> None:
         self.errors += 1
@@ -184,7 +186,8 @@ class Worker:
         # Acks trail far behind the sends when the server is saturated (an ack is queued behind the
         # events on the sender's socket): wait while frames keep coming, at most ack_timeout_s.
         end, last, still = time.monotonic() + msg.get("ack_timeout_s", 120.0), -1, time.monotonic()
-        while time.monotonic() < end and any(st.pending for st in self.clients if st.sender >= 0):
+        senders = [st for st in self.clients if st.sender >= 0]
+        while time.monotonic() < end and any(st.pending for st in senders):
             if self.frames != last:
                 last, still = self.frames, time.monotonic()
             elif time.monotonic() - still > 10.0:
@@ -228,8 +231,10 @@ class Worker:
         final = msg["final_seq"]
         end = time.monotonic() + msg.get("timeout_s", 30.0)
         last_frames, still = -1, time.monotonic()
+        waiting = [st for st in self.clients if st.baseline >= 0]
         while time.monotonic() < end:
-            if all(st.contig >= final for st in self.clients if st.baseline >= 0):
+            waiting = [st for st in waiting if st.contig < final]
+            if not waiting:
                 break
             if self.frames != last_frames:
                 last_frames, still = self.frames, time.monotonic()
@@ -257,7 +262,8 @@ class Worker:
             "first_rx": self.first_rx, "last_rx": self.last_rx,
             "cpu_user": cpu1.user - self.cpu0.user, "cpu_system": cpu1.system - self.cpu0.system,
             "lat_local": self.lat_local.tobytes(), "lat_remote": self.lat_remote.tobytes(),
-            "lat_ack": self.lat_ack.tobytes(),
+            "lat_ack": self.lat_ack.tobytes(), "ack_first": self.ack_first.tobytes(),
+            "ack_last": self.ack_last.tobytes(), "other_bytes": self.other_bytes,
         }
 
     async def op_close(self, msg: dict[str, Any]) -> dict[str, Any]:

@@ -88,6 +88,7 @@ class Conn(WsClient):
             return
         if seq < 0:
             w.types[typ.decode(errors="replace")] += 1
+            w.other_bytes += len(p)
             if typ == b"resync":
                 w.resyncs += 1
             elif typ == b"error":
@@ -149,6 +150,8 @@ class Conn(WsClient):
         w.max_ack_seq = max(w.max_ack_seq, seq)
         if t:
             w.lat_ack.append((now - t) // 1000)
+            k = int(cid.rsplit(b"-", 1)[1])  # the command's number within its sender's run
+            (w.ack_first if k < 5 else w.ack_last if k >= 45 else w.ack_mid).append((now - t) // 1000)
 
     def on_lost(self) -> None:
         st = self.st

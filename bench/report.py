@@ -77,19 +77,23 @@ def _clean(r: dict[str, Any]) -> bool:
 
 def _fanout_table(rows: list[dict[str, Any]]) -> list[str]:
     out = ["| N | S | connected | delivered / expected | lost | dup | out of order | p50 ms | p95 ms | p99 ms "
-           "| max ms | ack p50 / p99 ms | msgs/s | RSS / idle conn | load gen CPU | app CPU | other load |",
+           "| max ms | ack p50 / p99 ms (p50 of each sender's first and last 5 commands) | msgs/s | RSS / idle conn "
+           "| load gen CPU | app CPU | other load |",
            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         if "failed" in r:
             out.append(f"| {r.get('label')} | | failed: {r['failed'][:80]} |" + " |" * 14)
             continue
         lat, ack, cpu = r.get("latency_ms") or {}, r.get("ack_ms") or {}, r.get("cpu") or {}
+        first, last = r.get("ack_first5_ms") or {}, r.get("ack_last5_ms") or {}
         window = cpu.get("window_s") or 0
         out.append("| " + " | ".join([
             _fmt(r["n"]), _fmt(r["senders"]), _fmt(r.get("connected")),
             f"{_fmt(r.get('delivered'))} / {_fmt(r.get('expected'))}", _fmt(r.get("lost")),
             _fmt(r.get("duplicates")), _fmt(r.get("out_of_order")), _fmt(lat.get("p50")), _fmt(lat.get("p95")),
-            _fmt(lat.get("p99")), _fmt(lat.get("max")), f"{_fmt(ack.get('p50'))} / {_fmt(ack.get('p99'))}",
+            _fmt(lat.get("p99")), _fmt(lat.get("max")),
+            f"{_fmt(ack.get('p50'))} / {_fmt(ack.get('p99'))} (first 5: {_fmt(first.get('p50'))},"
+            f" last 5: {_fmt(last.get('p50'))})",
             _fmt(r.get("msgs_per_s")), _fmt(r.get("rss_kib_per_conn"), " KiB"),
             f"{_fmt(cpu.get('loadgen_cpu_s'))} s ({_fmt(cpu.get('loadgen_pct_of_core'))} % of a core each)",
             f"{_fmt(cpu.get('apps_cpu_s'))} s / {_fmt(window)} s",
