@@ -13,7 +13,7 @@ import argparse
 import json
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,8 @@ class Target:
     seed: Seed | None = None
     secret: str = ""
     workers: int = 2
-    extra: dict[str, Any] = field(default_factory=dict)
+    app_dir: str | None = None  # serve the app of another copy (an experiment)
+    extra_flags: list[str] | None = None  # extra uvicorn flags
 
     def new_room(self, label: str) -> str:
         if self.seed is None:
@@ -45,7 +46,7 @@ class Target:
 
     def start_apps(self) -> list[servers.AppProcess]:
         target = servers.engine_target() if self.kind == "engine" else servers.echo_target(self.kind == "echo-raw")
-        return servers.start_pair(target, self.env, self.kind)
+        return servers.start_pair(target, self.env, self.kind, app_dir=self.app_dir, extra=self.extra_flags)
 
 
 class Run:
@@ -67,6 +68,8 @@ class Run:
             self.order.append(((i // 2) % w, spec))
         self.result: dict[str, Any] = {"label": label, "target": target.kind, "room": self.room, "n": n,
                                        "senders": len(senders), "workers": w}
+        if target.app_dir:
+            self.result["app_dir"], self.result["uvicorn_extra"] = target.app_dir, target.extra_flags
 
     def connect(self, backoff: tuple[float, float] = (0.5, 15.0)) -> None:
         """Connect a warm-up slice, read RSS, connect the rest, settle, read RSS again."""
@@ -170,6 +173,7 @@ def run_fanout(target: Target, n: int, s: int, *, count: int = COUNT, interval_m
     label = label or f"{target.kind}-n{n}-s{s}" + (f"-every{interval_ms}ms" if interval_ms != INTERVAL_MS else "")
     senders = [j * n // s for j in range(s)]
     run = Run(target, n, senders, label)
+    run.result["interval_ms"] = interval_ms
     try:
         run.connect()
         t0 = time.monotonic_ns() + 300_000_000

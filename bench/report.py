@@ -76,7 +76,8 @@ def _clean(r: dict[str, Any]) -> bool:
 
 
 def _fanout_table(rows: list[dict[str, Any]]) -> list[str]:
-    out = ["| N | S | connected | delivered / expected | lost | dup | out of order | p50 ms | p95 ms | p99 ms "
+    out = ["| N | S (one command every 20 ms each) | connected | delivered / expected | lost | dup | out of order "
+           "| p50 ms | p95 ms | p99 ms "
            "| max ms | ack p50 / p99 ms (p50 of each sender's first and last 5 commands) | msgs/s | RSS / idle conn "
            "| load gen CPU | app CPU | other load |",
            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -87,8 +88,10 @@ def _fanout_table(rows: list[dict[str, Any]]) -> list[str]:
         lat, ack, cpu = r.get("latency_ms") or {}, r.get("ack_ms") or {}, r.get("cpu") or {}
         first, last = r.get("ack_first5_ms") or {}, r.get("ack_last5_ms") or {}
         window = cpu.get("window_s") or 0
+        every = r.get("interval_ms", 20)
+        s_col = _fmt(r["senders"]) + (f" (one command every {every} ms)" if every != 20 else "")
         out.append("| " + " | ".join([
-            _fmt(r["n"]), _fmt(r["senders"]), _fmt(r.get("connected")),
+            _fmt(r["n"]), s_col, _fmt(r.get("connected")),
             f"{_fmt(r.get('delivered'))} / {_fmt(r.get('expected'))}", _fmt(r.get("lost")),
             _fmt(r.get("duplicates")), _fmt(r.get("out_of_order")), _fmt(lat.get("p50")), _fmt(lat.get("p95")),
             _fmt(lat.get("p99")), _fmt(lat.get("max")),
@@ -104,11 +107,12 @@ def _fanout_table(rows: list[dict[str, Any]]) -> list[str]:
 
 def _storm_table(rows: list[dict[str, Any]]) -> list[str]:
     out = ["| N dropped | back (hello) p50 / p99 / all | complete (caught up) all | connect attempts "
-           "| events during the storm | lost | dup | out of order | gaps at hello | resyncs | other load |",
-           "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+           "| events during the storm | senders' ack p50 / p99 | lost | dup | out of order | gaps at hello | resyncs "
+           "| other load |",
+           "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         if "failed" in r:
-            out.append(f"| {r.get('label')} | failed: {r['failed'][:80]} |" + " |" * 9)
+            out.append(f"| {r.get('label')} | failed: {r['failed'][:80]} |" + " |" * 10)
             continue
         attempts = ", ".join(f"{k}: {v}" for k, v in sorted((r.get("attempts") or {}).items(), key=lambda x: int(x[0])))
         cpu = r.get("cpu_storm") or {}
@@ -117,6 +121,7 @@ def _storm_table(rows: list[dict[str, Any]]) -> list[str]:
             f"{_fmt(r.get('back_p50_s'))} / {_fmt(r.get('back_p99_s'))} / {_fmt(r.get('back_all_s'))} s",
             _fmt(r.get("complete_all_s"), " s"), attempts or "-",
             f"{_fmt(r.get('final_seq'))} (head at drop {_fmt(r.get('head_at_drop'))})",
+            f"{_fmt((r.get('ack_ms') or {}).get('p50'))} / {_fmt((r.get('ack_ms') or {}).get('p99'))} ms",
             _fmt(r.get("lost")), _fmt(r.get("duplicates")), _fmt(r.get("out_of_order")),
             _fmt((r.get("storm_hello_gaps") or 0) + (r.get("hello_gaps") or 0)), _fmt(r.get("resyncs")),
             _fmt(cpu.get("other_cpu_s"), " cpu-s"),
@@ -240,6 +245,11 @@ def _lines(out: dict[str, Any]) -> list[str]:
         lines += ["", "The same with `ECHO_RAW=1` (`bench/_raw_ws.py`): each event framed once as WebSocket "
                   "bytes and written straight to every socket's transport, no per-socket task or ASGI "
                   "call — the floor of Python fan-out on this machine.", "", *_fanout_table(echo_raw)]
+    experiments = [r for k, r in by.items() if not k.startswith(("engine", "echo", "profile"))]
+    if experiments:
+        lines += ["", "### Experiments: the engine with a patch from `bench/experiments/`", "",
+                  "Each patch applied to a temporary copy of `app/` and measured exactly like the rows above "
+                  "(label = patch name); see `bench/experiments/README.md`.", "", *_fanout_table(experiments)]
     lines += _profile(by.get("profile-engine-n1000-s10"))
     lines += _write_path(out.get("write_path"))
     lines += ["", "Reproduce: `make bench` (or `.venv/bin/python -m bench.run_all`; one scenario: "

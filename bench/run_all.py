@@ -4,7 +4,9 @@
     .venv/bin/python -m bench.run_all --quick          # N = 100 and 500 only, no storm
     .venv/bin/python -m bench.run_all --no-echo --no-profile
 
-Engine: N = 100, 500, 1,000, 2,000 with S = 1 and S = 10, and the 2,000-client reconnect storm.
+Engine: N = 100, 500, 1,000, 2,000 with S = 1 and S = 10, and the 2,000-client reconnect storm;
+then N = 1,000, S = 1 with the commands 40 ms apart (a diagnostic), and N = 1,000 with each patch of
+bench/experiments applied to a temporary copy of app/ (proposals for the engine, measured alike).
 Echo baseline (bare Redis broadcast, nothing persisted): the same N and S, for scale. Profile: the
 N = 1,000, S = 10 case again under py-spy (the figures of that run are not used in the table).
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1/godialog_bench; the
@@ -18,9 +20,11 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import sys
 import time
 import traceback
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +41,8 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0?protocol
 NS = (100, 500, 1000, 2000)
 SS = (1, 10)
 STORM_N = 2000
+# bench/experiments/<name>.patch -> the uvicorn flags it needs.
+EXPERIMENTS = {"frames_extension": ["--ws", "app.realtime.uvicorn_ws:FramesProtocol"]}
 # The app's settings for the run. COMMAND_RATE: the bench's senders send 50 commands/s on one socket,
 # above the default per-socket limit meant for people (10/s, burst 40).
 APP_ENV = {"REDIS_URL": REDIS_URL, "REDIS_PREFIX": "godialog-bench", "COMMAND_RATE": "100",
@@ -53,6 +59,24 @@ def make_target(kind: str, n_users: int, workers: int = 2) -> Target:
     seed = Seed(url, n_users)
     env = {**APP_ENV, "DATABASE_URL": url, "SECRET_KEY": secret}
     return Target("engine", env, seed=seed, secret=secret, workers=workers)
+
+
+def _experiments(engine: Target) -> list[dict[str, Any]]:
+    """The engine with each patch of bench/experiments applied to a copy of app/ (skipped when a
+    patch no longer applies to the current code)."""
+    out: list[dict[str, Any]] = []
+    for name, flags in EXPERIMENTS.items():
+        copy = servers.patched_copy(servers.ROOT / "bench" / "experiments" / f"{name}.patch")
+        if copy is None:
+            out.append({"label": f"{name}-n1000", "failed": "the patch no longer applies to app/"})
+            continue
+        target = replace(engine, app_dir=str(copy), extra_flags=flags)
+        try:
+            for s in SS:
+                out.append(_safe(run_fanout, target, 1000, s, label=f"{name}-n1000-s{s}"))
+        finally:
+            shutil.rmtree(copy, ignore_errors=True)
+    return out
 
 
 def _safe(fn: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -90,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(_safe(run_fanout, target, n, s, label=f"engine-n{n}-s{s}"))
         if not args.quick:
             results.append(_safe(run_storm, target, STORM_N, label=f"engine-storm-n{STORM_N}"))
+            # Diagnostic: the same load with the commands twice as far apart.
+            results.append(_safe(run_fanout, target, 1000, 1, interval_ms=40, label="engine-n1000-s1-every40ms"))
+            results += _experiments(target)
             if not args.no_profile:
                 results.append(_safe(run_fanout, target, 1000, 10, profile_what=["app", "loadgen"],
                                      label="profile-engine-n1000-s10"))

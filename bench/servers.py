@@ -80,14 +80,15 @@ def pids_named(name: str) -> list[int]:
 class AppProcess:
     """One uvicorn process on a free port; ``stop()`` ends exactly the process it started."""
 
-    def __init__(self, target: list[str], env: dict[str, str], name: str, port: int | None = None) -> None:
+    def __init__(self, target: list[str], env: dict[str, str], name: str, port: int | None = None,
+                 app_dir: str | None = None, extra: list[str] | None = None) -> None:
         self.port = port or free_port()
         self.name = name
         RESULTS.mkdir(parents=True, exist_ok=True)
         self.log_path = RESULTS / f"{name}.log"
         engine = target[-1].startswith("app.")
-        app_dir = (os.environ.get("BENCH_APP_DIR") if engine else None) or str(ROOT)  # A/B another checkout
-        extra = os.environ.get("BENCH_UVICORN_EXTRA", "").split()
+        app_dir = app_dir or (os.environ.get("BENCH_APP_DIR") if engine else None) or str(ROOT)  # A/B runs
+        extra = extra if extra is not None else os.environ.get("BENCH_UVICORN_EXTRA", "").split()
         cmd = [UVICORN, *target, "--app-dir", app_dir, "--host", "127.0.0.1", "--port", str(self.port),
                *SERVE_FLAGS, *extra, "--log-level", "warning", "--no-access-log", "--backlog", "4096"]
         full_env = {**os.environ, **env, "BASE_URL": f"http://127.0.0.1:{self.port}"}
@@ -134,8 +135,9 @@ def echo_target(raw: bool = False) -> list[str]:
     return ["--ws", "bench._raw_ws:RawSendProtocol", "bench._echo_server:app"] if raw else ["bench._echo_server:app"]
 
 
-def start_pair(target: list[str], env: dict[str, str], label: str) -> list[AppProcess]:
-    apps = [AppProcess(target, env, f"{label}-{i}") for i in range(2)]
+def start_pair(target: list[str], env: dict[str, str], label: str, app_dir: str | None = None,
+               extra: list[str] | None = None) -> list[AppProcess]:
+    apps = [AppProcess(target, env, f"{label}-{i}", app_dir=app_dir, extra=extra) for i in range(2)]
     try:
         for a in apps:
             a.wait_ready()
@@ -144,3 +146,17 @@ def start_pair(target: list[str], env: dict[str, str], label: str) -> list[AppPr
             a.stop()
         raise
     return apps
+
+
+def patched_copy(patch: Path) -> Path | None:
+    """A temporary copy of ``app/`` with ``patch`` applied (None when it no longer applies)."""
+    import shutil
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix="godialog-bench-exp-"))
+    shutil.copytree(ROOT / "app", tmp / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    done = subprocess.run(["git", "apply", str(patch)], cwd=tmp, capture_output=True, text=True)
+    if done.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return None
+    return tmp
