@@ -105,7 +105,15 @@ def _fanout_table(rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def _storm_table(rows: list[dict[str, Any]]) -> list[str]:
+def _storm_table(rows: list[dict[str, Any]], labelled: bool = False) -> list[str]:
+    out = _storm_rows(rows)
+    if labelled:
+        out = [("| storm with |" if i == 0 else "|---|" if i == 1 else f"| `{rows[i - 2].get('label')}` |") + line[1:]
+               if line.startswith("|") else line for i, line in enumerate(out)]
+    return out
+
+
+def _storm_rows(rows: list[dict[str, Any]]) -> list[str]:
     out = ["| N dropped | back (hello) p50 / p99 / all | complete (caught up) all | connect attempts "
            "| events during the storm | senders' ack p50 / p99 | lost | dup | out of order | gaps at hello | resyncs "
            "| other load |",
@@ -245,11 +253,14 @@ def _lines(out: dict[str, Any]) -> list[str]:
         lines += ["", "The same with `ECHO_RAW=1` (`bench/_raw_ws.py`): each event framed once as WebSocket "
                   "bytes and written straight to every socket's transport, no per-socket task or ASGI "
                   "call — the floor of Python fan-out on this machine.", "", *_fanout_table(echo_raw)]
-    experiments = [r for k, r in by.items() if not k.startswith(("engine", "echo", "profile"))]
-    if experiments:
+    experiments = [r for k, r in by.items() if not k.startswith(("engine", "echo", "profile")) and "-storm-" not in k]
+    exp_storms = [r for k, r in by.items() if not k.startswith("engine") and "-storm-" in k]
+    if experiments or exp_storms:
         lines += ["", "### Experiments: the engine with a patch from `bench/experiments/`", "",
                   "Each patch applied to a temporary copy of `app/` and measured exactly like the rows above "
-                  "(label = patch name); see `bench/experiments/README.md`.", "", *_fanout_table(experiments)]
+                  "(label = patch name); see `bench/experiments/README.md`.", "",
+                  *(_fanout_table(experiments) if experiments else []), "",
+                  *(_storm_table(exp_storms, labelled=True) if exp_storms else [])]
     lines += _profile(by.get("profile-engine-n1000-s10"))
     lines += _write_path(out.get("write_path"))
     lines += ["", "Reproduce: `make bench` (or `.venv/bin/python -m bench.run_all`; one scenario: "

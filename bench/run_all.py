@@ -41,8 +41,12 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0?protocol
 NS = (100, 500, 1000, 2000)
 SS = (1, 10)
 STORM_N = 2000
-# bench/experiments/<name>.patch -> the uvicorn flags it needs.
-EXPERIMENTS = {"frames_extension": ["--ws", "app.realtime.uvicorn_ws:FramesProtocol"]}
+# bench/experiments/<name>.patch -> (the uvicorn flags it needs, the scenarios it is measured on).
+EXPERIMENTS: dict[str, tuple[list[str], list[tuple[int, int]]]] = {
+    "frames_extension": (["--ws", "app.realtime.uvicorn_ws:FramesProtocol"], [(1000, 1), (1000, 10)]),
+    "switch_interval": ([], [(1000, 1)]),
+    "admission_limiter": ([], [(STORM_N, 0)]),  # S = 0: the storm
+}
 # The app's settings for the run. COMMAND_RATE: the bench's senders send 50 commands/s on one socket,
 # above the default per-socket limit meant for people (10/s, burst 40).
 APP_ENV = {"REDIS_URL": REDIS_URL, "REDIS_PREFIX": "godialog-bench", "COMMAND_RATE": "100",
@@ -65,15 +69,18 @@ def _experiments(engine: Target) -> list[dict[str, Any]]:
     """The engine with each patch of bench/experiments applied to a copy of app/ (skipped when a
     patch no longer applies to the current code)."""
     out: list[dict[str, Any]] = []
-    for name, flags in EXPERIMENTS.items():
+    for name, (flags, scenarios) in EXPERIMENTS.items():
         copy = servers.patched_copy(servers.ROOT / "bench" / "experiments" / f"{name}.patch")
         if copy is None:
-            out.append({"label": f"{name}-n1000", "failed": "the patch no longer applies to app/"})
+            out.append({"label": name, "failed": "the patch no longer applies to app/"})
             continue
         target = replace(engine, app_dir=str(copy), extra_flags=flags)
         try:
-            for s in SS:
-                out.append(_safe(run_fanout, target, 1000, s, label=f"{name}-n1000-s{s}"))
+            for n, s in scenarios:
+                if s == 0:
+                    out.append(_safe(run_storm, target, n, label=f"{name}-storm-n{n}"))
+                else:
+                    out.append(_safe(run_fanout, target, n, s, label=f"{name}-n{n}-s{s}"))
         finally:
             shutil.rmtree(copy, ignore_errors=True)
     return out
