@@ -36,6 +36,7 @@ TEXTS = {
     "pdf": N_("PDF"),
     "document": N_("Document"),
     "newInputs": N_("There is something new. Reload to see it."),
+    "itemOption": N_("Item: %(title)s"),
     "moveFailed": N_("The agenda changed while you were moving items. Reload the page and try again."),
 }
 

@@ -69,10 +69,22 @@ function upsertItem(data) {
   if (state.manage && data.status === "accepted") { node.setAttribute("draggable", "true"); } else { node.removeAttribute("draggable"); }
   const focused = node.contains(document.activeElement) ? document.activeElement : null;
   place(node, data);
+  syncAttach(data);
   if (focused && document.activeElement !== focused) { focused.focus(); }
 }
 
-function reorder(ids) {
+/** Keep the material form's "Add it to" choices in step with the agenda. */
+function syncAttach(data) {
+  document.querySelectorAll('select[name="attach"]').forEach((select) => {
+    const value = `item:${data.id}`;
+    let option = Array.from(select.options).find((o) => o.value === value);
+    if (data.status !== "accepted") { if (option && !option.selected) { option.remove(); } return; }
+    if (!option) { option = document.createElement("option"); option.value = value; select.append(option); }
+    option.textContent = t("itemOption", { title: data.title });
+  });
+}
+
+function reorder(ids, fresh) {
   const agenda = list("agenda");
   const focused = agenda.contains(document.activeElement) ? document.activeElement : null;
   ids.forEach((id, position) => {
@@ -80,6 +92,7 @@ function reorder(ids) {
     if (node) { node.dataset.position = position; agenda.append(node); }
   });
   if (focused && document.activeElement !== focused) { focused.focus(); }
+  if (!fresh) { return; }
   if (lastMoved !== null && ids.includes(lastMoved)) {
     announce(t("moved", { item: titleOf(lastMoved), position: ids.indexOf(lastMoved) + 1, count: ids.length }));
     lastMoved = null;
@@ -170,7 +183,7 @@ function apply(frame) {
     upsertItem(d);
     if (once && MESSAGES[type]) { announce(MESSAGES[type](d)); }
   } else if (type === "agenda.reordered") {
-    reorder(d.item_ids);
+    reorder(d.item_ids, once);
   } else if (type.startsWith("comment.")) {
     const fresh = upsertComment(d);
     if (once && fresh && d.author_id !== state.me) { announce(t("newComment", { name: d.author_name, item: titleOf(d.agenda_item_id) })); }

@@ -264,6 +264,7 @@ async function send(form, submitter) {
   const body = new FormData(form);
   if (submitter && submitter.name) { body.append(submitter.name, submitter.value); }
   const buttons = form.querySelectorAll("button, input[type=submit]");
+  const focused = document.activeElement;
   buttons.forEach((b) => { b.disabled = true; });
   form.setAttribute("aria-busy", "true");
   try {
@@ -293,6 +294,9 @@ async function send(form, submitter) {
   } finally {
     buttons.forEach((b) => { b.disabled = false; });
     form.removeAttribute("aria-busy");
+    // A disabled button loses focus: give it back (keyboard users keep their place, e.g. after "move up").
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (lost && focused && focused.isConnected && !focused.closest("[hidden]")) { focused.focus(); }
   }
 }
 
