@@ -293,3 +293,30 @@ async def test_the_join_code_of_an_ended_session_is_refused_with_a_clear_message
     assert status == 403  # no token, no join: nothing is created either way
     assert run(cluster, lambda s: s.execute(sa.select(sa.func.count()).select_from(User)).scalar_one()) == users
     assert run(cluster, lambda s: s.exec(select(LiveSession).where(LiveSession.join_code == code)).one().ended_at)
+
+
+async def test_reactions_from_both_processes_reach_the_screen_counted(cluster: Site, room: str) -> None:
+    a, b = cluster.apps
+    w = cluster.world
+    screen = await Peer.open(a, room, w.facilitator)
+    await screen.control("hello")
+    alice, bob = await Peer.open(a, room, w.alice), await Peer.open(b, room, w.bob)
+    sent = [alice.command("reaction.send", {"kind": "love"}) for _ in range(6)]
+    sent += [bob.command("reaction.send", {"kind": "clap"}) for _ in range(4)]
+    assert all(r["type"] == "ack" and r["seq"] is None for r in await asyncio.gather(*sent))
+
+    def totals() -> dict[str, int]:
+        counted: dict[str, int] = {}
+        for frame in screen.controls:
+            if frame["type"] == "reaction.counted":
+                for kind, n in frame["data"]["counts"].items():
+                    counted[kind] = counted.get(kind, 0) + n
+        return counted
+
+    await screen.wait(lambda: totals() == {"love": 6, "clap": 4})
+    assert len([f for f in screen.controls if f["type"] == "reaction.counted"]) < 10  # counted, not one by one
+    assert (await bob.command("reaction.send", {"kind": "boo"}))["code"] == "invalid"
+    follower = await Peer.open(b, room, w.follower)
+    assert (await follower.command("reaction.send", {"kind": "love"}))["code"] == "forbidden"
+    for peer in (screen, alice, bob, follower):
+        await peer.close()

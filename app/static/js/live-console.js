@@ -90,7 +90,7 @@ function consoleComponent(Alpine) {
     get atLast() { return this.focusIndex >= this.s.agenda.length - 1; },
     itemClass(item) { return { "agenda-list__item--focus": this.s.live && this.s.live.focus_item_id === item.id }; },
     focusPressed(item) { return this.s.live && this.s.live.focus_item_id === item.id ? "true" : "false"; },
-    focusLabel(item) { return `${t("item_of", { n: this.s.agenda.indexOf(item) + 1, total: this.s.agenda.length })}: ${item.title}`; },
+    focusLabel(item) { return t("focus_on", { title: item.title }); },
     minutesText(item) { return item.planned_minutes ? `${item.planned_minutes} min` : ""; },
     focus(item) { this.quiet("live.focus", { item_id: item.id }); },
     nextItem() {

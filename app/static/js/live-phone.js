@@ -67,7 +67,10 @@ function phone(Alpine) {
       this.ideaTitle = "";
       this.ideaBody = "";
       this.ideaNotice = this.s.status === "live" ? "" : t("idea_queued");
-      send("idea.submit", { title, body }).then(() => { this.ideaNotice = t("idea_sent"); }, (error) => {
+      let answered = false;
+      globalThis.setTimeout(() => { if (!answered) { this.ideaNotice = t("idea_queued"); } }, 1500);
+      send("idea.submit", { title, body }).then(() => { answered = true; this.ideaNotice = t("idea_sent"); }, (error) => {
+        answered = true;
         this.ideaTitle = this.ideaTitle || title;
         this.ideaBody = this.ideaBody || body;
         this.ideaError = errorText(error);
@@ -160,7 +163,7 @@ function phone(Alpine) {
     ballotText(vote) {
       if (vote.status === "locked") { return t("vote_locked"); }
       const waiting = this.s.pending.some((c) => c.type === "ballot.cast" && c.data.vote_id === vote.id);
-      if (waiting) { return t("vote_queued"); }
+      if (waiting && this.s.status !== "live") { return t("vote_queued"); }
       return this.voteNotice[String(vote.id)] || (this.myBallot(vote) ? t("vote_counted") : "");
     },
     votersText(vote) {

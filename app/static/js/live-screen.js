@@ -78,7 +78,7 @@ function screen(Alpine) {
     },
     ideaTitle(idea) { return idea.title; },
     ideaClass(idea) { return { [`wall-idea--${idea.status}`]: true, "wall-idea--new": this.isFresh(idea) }; },
-    isFresh(idea) { return this.s.now - Date.parse(idea.created_at) < 8000; },
+    isFresh(idea) { return this.s.now - Date.parse(idea.created_at) < 4000; },
     authorOf(idea) { return authorText({ ...this.s, me: { id: null } }, idea); },
     isDecided(idea) { return idea.status !== "new"; },
     statusOf(idea) { return statusText(idea.status); },

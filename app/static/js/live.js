@@ -244,6 +244,9 @@ export function startLive(Alpine) {
   client = new RoomClient({ room: initial.room, seq: initial.seq, url: config.socket, state: store,
     storage: globalThis.localStorage, onResync: () => reloadState(store, config) });
   globalThis.addEventListener("online", () => client.reconnect());
+  // The browser knows it lost the network: drop the (stale) socket, so commands wait on the phone
+  // (and show as waiting) instead of going into a connection that cannot deliver them.
+  globalThis.addEventListener("offline", () => client.reconnect());
   globalThis.setInterval(() => { store.now = serverNow(); }, 1000);
   client.start();
   return store;
