@@ -8,13 +8,15 @@ is photographed at 360 and 1280 px (GODIALOG_SHOTS)."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from playwright.sync_api import expect
+from sqlmodel import select
 
 from app.db import Database
+from app.models import AgendaItem, Comment, Material
 from tests.e2e.conftest import axe_check, shot
-from tests.factories import join_phase, make_org, make_phase, make_project
+from tests.factories import join_phase, make_agenda_item, make_meeting, make_org, make_phase, make_project
 from tests.unit.test_materials import PDF
 from tests.unit.webapp import PASSWORD, staff_user
 
@@ -45,7 +47,7 @@ def _agenda_titles(page) -> list[str]:
     return page.locator('[data-list="agenda"] > li .item__title').all_inner_texts()
 
 
-def test_an_agenda_written_together_live(server, new_context):  # noqa: PLR0915 - one journey, start to end
+def test_an_agenda_written_together_live(server, new_context):
     project_id = _seed(server.database_url)
 
     # --- the facilitator adds a phase, moves on to it and plans a meeting --------------------------
@@ -189,3 +191,76 @@ def test_an_agenda_written_together_live(server, new_context):  # noqa: PLR0915 
     axe_check(desk, name="material-bank")
     desk_problems.assert_none()
     phone_problems.assert_none()
+
+
+def _seed_history(database_url: str) -> dict[str, int]:
+    """A project with a held meeting (minutes, comments, a carried-over item) and the next one."""
+    def build(session):
+        mette = staff_user(session, "Mette Hansen", "mette.historik@godialog.dk")
+        ali = staff_user(session, "Ali Yilmaz", "ali.historik@godialog.dk")
+        org = make_org(session, "Aarhus Kommune", admin=mette)
+        project = make_project(session, org, "Grønne gårde")
+        phase = make_phase(session, project, "Idéfase", position=0, status="active")
+        make_phase(session, project, "Handlingsfase", position=1, status="planned")
+        join_phase(session, phase, mette, "facilitator")
+        join_phase(session, phase, ali)
+        held = make_meeting(session, phase, "Dialogmøde: Hvad mangler gården?", kind="dialogue",
+                            starts_in=timedelta(days=-7))
+        item = make_agenda_item(session, held, "Hvad mangler gården?", minutes=60)
+        item.conclusion = "Flere træer og en fælles køkkenhave blev nævnt af mange."
+        undone = make_agenda_item(session, held, "Cykelparkering", position=1, minutes=20)
+        nxt = make_meeting(session, phase, "Workshop: Køkkenhaven", starts_in=timedelta(days=7))
+        carried = make_agenda_item(session, nxt, "Cykelparkering", minutes=20)
+        carried.carried_from_id = undone.id
+        session.add_all([
+            item, carried,
+            AgendaItem(meeting_id=nxt.id, position=1, title="Bænke ved søen", status="proposed",
+                       proposed_by_id=ali.id, proposal_reason="Mange ældre kan ikke gå hele vejen rundt."),
+            Comment(project_id=project.id, meeting_id=held.id, agenda_item_id=undone.id, author_id=ali.id,
+                    body="Overdækket, tak! Se https://www.kk.dk/cykler"),
+            Comment(project_id=project.id, meeting_id=held.id, agenda_item_id=item.id, author_id=ali.id,
+                    body="Noget grimt", hidden_at=datetime.now(UTC), hidden_reason="Personangreb"),
+            Material(project_id=project.id, phase_id=phase.id, meeting_id=held.id, kind="link",
+                     title="Kommunens plan for gårdene", url="https://www.kk.dk/", added_by_id=mette.id),
+        ])
+        session.flush()
+        comment_id = session.exec(select(Comment.id).where(Comment.author_id == ali.id)).first()
+        return {"project": project.id, "phase": phase.id, "held": held.id, "next": nxt.id, "item": item.id,
+                "comment": comment_id}
+
+    db = Database(database_url)
+    try:
+        ids, _ = db.run(build)
+        return ids
+    finally:
+        db.dispose()
+
+
+def test_the_other_process_pages_pass_axe_on_a_phone_and_a_laptop(server, new_context):
+    ids = _seed_history(server.database_url)
+    for width, height in ((360, 740), (1280, 900)):
+        _, page, problems = new_context(viewport={"width": width, "height": height})
+        page.goto("/login")
+        page.get_by_label("E-mail").fill("mette.historik@godialog.dk")
+        page.get_by_label("Adgangskode").fill(PASSWORD)
+        page.get_by_role("button", name="Log ind").click()
+        page.wait_for_url("**/dashboard")
+        for name, path in [
+            ("held-meeting", f"/meetings/{ids['held']}"), ("next-meeting", f"/meetings/{ids['next']}"),
+            ("phase", f"/phases/{ids['phase']}"), ("meeting-edit", f"/meetings/{ids['held']}/edit"),
+            ("carry-over", f"/meetings/{ids['held']}/carry-over"), ("item-edit", f"/agenda/{ids['item']}/edit"),
+            ("phase-edit", f"/phases/{ids['phase']}/edit"), ("comment-edit", f"/comments/{ids['comment']}/edit"),
+            ("bank-filtered", f"/projects/{ids['project']}/materials?kind=link&q=plan"),
+            ("timeline-filtered", f"/projects/{ids['project']}/timeline?kind=comment"),
+        ]:
+            page.goto(path)
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= width, f"{name} scrolls sideways"
+            axe_check(page, name=name)
+        page.goto(f"/meetings/{ids['held']}")
+        expect(page.locator(".notice")).to_contain_text("Mødet er holdt")
+        expect(page.locator(".comment--hidden")).to_contain_text("Skjult af tovholderen: Personangreb")
+        page.goto(f"/meetings/{ids['next']}")
+        expect(page.locator(".item__from").first).to_contain_text("Fortsat fra Dialogmøde: Hvad mangler gården?")
+        page.locator(".item__earlier summary").click()
+        expect(page.locator(".item__earlier")).to_contain_text("Overdækket, tak!")
+        problems.assert_none()
