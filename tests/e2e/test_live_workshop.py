@@ -242,3 +242,95 @@ def test_an_idea_sent_while_offline_arrives_exactly_once(server, new_context):
     assert _count(server.database_url, Idea, title="Skure til havemøbler") == 1
     assert phone.evaluate("() => localStorage.length") == 0  # nothing left waiting on the phone
     console_problems.assert_none()
+
+
+def test_moderation_and_every_kind_of_vote_in_the_room(server, new_context):
+    email = "mette.kinds@godialog.dk"
+    world = _seed(server.database_url, email)
+    console, console_problems, code = _start_session(new_context, world, email)
+    _, screen, screen_problems = new_context(**PROJECTOR)
+    _log_in(screen, email)
+    screen.goto(f"/meetings/{world['meeting']}/live/screen")
+    phones = [_join(new_context, name, code=code)[1] for name in ("Ali", "Fatima", "Bo")]
+    console.get_by_role("button", name="Næste punkt").click()
+    for phone, title in zip(phones, ["Bænke ved søen", "Flere bænke", "Noget grimt"], strict=True):
+        _send_idea(phone, title)
+    screen.locator(".wall").get_by_text("Noget grimt").wait_for()
+
+    def card(title: str) -> Any:
+        return console.locator(".console-idea").filter(has=console.get_by_role("checkbox", name=title))
+
+    # hide with a reason: the text leaves every phone and the screen, the reason is shown
+    card("Noget grimt").get_by_role("button", name="Skjul").click()
+    card("Noget grimt").get_by_label("Hvorfor skjules den? Alle kan se begrundelsen.").fill("Ikke en idé")
+    card("Noget grimt").get_by_role("button", name="Skjul").last.click()
+    phones[0].get_by_text("Skjult af tovholderen: Ikke en idé").wait_for()
+    screen.locator(".wall").get_by_text("Noget grimt").wait_for(state="detached")
+    assert "Noget grimt" not in phones[0].content()
+    assert card("Noget grimt").is_visible()  # the console still knows what it hid
+    # merge a duplicate, group under a heading
+    card("Flere bænke").get_by_role("button", name="Læg sammen med…").click()
+    card("Flere bænke").get_by_label("Læg denne idé sammen med").select_option(label="Bænke ved søen")
+    card("Flere bænke").get_by_role("button", name="Læg sammen", exact=True).click()
+    screen.get_by_text("+1 lignende idé").wait_for()
+    _send_idea(phones[0], "Borde")
+    console.get_by_role("checkbox", name="Borde").wait_for()
+    console.get_by_role("checkbox", name="Bænke ved søen").check()
+    console.get_by_role("checkbox", name="Borde").check()
+    console.get_by_label("Overskrift til de valgte idéer").fill("Møbler i gården")
+    console.get_by_role("button", name="Saml", exact=True).click()
+    screen.locator(".wall__heading", has_text="Møbler i gården").wait_for()
+    # a comment on the item in focus, seen by the console
+    phones[1].get_by_label("Din kommentar").fill("Godt at vi er her")
+    phones[1].get_by_role("button", name="Send kommentar").click()
+    console.locator(".comment", has_text="Godt at vi er her").wait_for()
+    axe_check(console, name="live-console-moderated")
+
+    # yes / no with live results: the chart moves as people vote
+    console.get_by_text("Start en afstemning").click()
+    console.get_by_label("Slags").select_option("yes-no")
+    console.get_by_label("Spørgsmål").fill("Skal vi plante frugttræer?")
+    console.get_by_label("Vis resultatet live, mens der stemmes").check()
+    console.get_by_role("button", name="Start afstemningen").click()
+    for phone, choice in zip(phones, ["Ja", "Nej", "Ja"], strict=True):
+        phone.get_by_role("button", name=choice, exact=True).click()
+    screen.wait_for_function(
+        "() => [...document.querySelectorAll('.chart__count')].map(e => e.textContent).join() === '2,1,0'")
+    phones[0].get_by_role("button", name="Nej", exact=True).click()  # changed my mind
+    screen.wait_for_function(
+        "() => [...document.querySelectorAll('.chart__count')].map(e => e.textContent).join() === '1,2,0'")
+    console.get_by_role("button", name="Lås").first.click()
+    phones[0].get_by_text("Afstemningen er låst.").wait_for()
+    assert phones[0].get_by_role("button", name="Ja", exact=True).is_disabled()
+    console.get_by_role("button", name="Afslut afstemningen").first.click()
+
+    # an open question: the answers make a word cloud; an unsuitable one is hidden
+    console.get_by_text("Start en afstemning").click()
+    console.get_by_label("Slags").select_option("open")
+    console.get_by_label("Spørgsmål").fill("Ét ord om gården?")
+    console.get_by_label("Vis resultatet live, mens der stemmes").check()
+    console.get_by_role("button", name="Start afstemningen").click()
+    for phone, words in zip(phones, [["Grøn", "Hyggelig"], ["grøn", "Lorteidé"], ["Grøn"]], strict=True):
+        for word in words:
+            phone.get_by_label("Dit svar (et ord eller to)").fill(word)
+            phone.get_by_role("button", name="Send", exact=True).click()
+            phone.locator(".answers__mine li", has_text=word).wait_for()
+    cloud = screen.locator(".cloud")
+    cloud.get_by_text("Lorteidé").wait_for()
+    assert "(3)" in cloud.locator(".cloud__word", has_text="Grøn").inner_text()
+    console.get_by_role("button", name="Skjul svaret: Lorteidé").click()
+    cloud.get_by_text("Lorteidé").wait_for(state="detached")
+    axe_check(screen, name="live-screen-cloud")
+    _shot(screen, "live-screen-cloud")
+
+    # anonymous mode: no names on the screen
+    console.get_by_label("Anonym tilstand: ingen navne på skærmen eller mobilerne").check()
+    console.get_by_role("button", name="Afslut afstemningen").first.click()
+    screen.locator(".wall").wait_for()
+    screen.wait_for_function("() => !document.querySelector('.screen__names')?.offsetParent")
+    assert "Ali" not in screen.locator(".wall").inner_text()
+    _send_idea(phones[2], "Fuglekasser")
+    screen.locator(".wall").get_by_text("Fuglekasser").wait_for()
+    assert "Bo" not in screen.locator(".wall-idea", has_text="Fuglekasser").inner_text()
+    for problems in (console_problems, screen_problems):
+        problems.assert_none()

@@ -102,7 +102,12 @@ export function formatDate(iso, locale) {
 function upsertIdea(state, data) {
   const list = state.ideas || (state.ideas = []);
   const at = list.findIndex((x) => x.id === data.id);
-  const merged = { ...IDEA_DEFAULTS, ...(at >= 0 ? list[at] : {}), ...data };
+  const old = at >= 0 ? list[at] : {};
+  const merged = { ...IDEA_DEFAULTS, ...old, ...data };
+  if (data.hidden && state.me && state.me.facilitator && old.title) {
+    // a hidden idea travels without its text; the console keeps what it already had
+    Object.assign(merged, { title: old.title, body: old.body, author_name: old.author_name });
+  }
   if (at >= 0) { list[at] = merged; } else { list.push(merged); }
 }
 
