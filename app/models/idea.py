@@ -36,4 +36,6 @@ class Idea(SQLModel, table=True):
     merged_into_id: int | None = fk("idea.id", nullable=True, ondelete="SET NULL")
     hidden_at: datetime | None = when()
     hidden_reason: str = text(300, default="")
+    # submitted while the live session was in anonymous mode: shown without its author, for good
+    anonymous: bool = Field(default=False, nullable=False)
     created_at: datetime = created_at()

@@ -231,7 +231,8 @@ class VotePublic(Event):
     (yes / no / abstain), ``scale`` (1-5) or ``open`` (short answers: the word cloud); ``status``
     open, locked (no more ballots) or closed; ``results_live`` shows results while voting, else they
     stay hidden until ``revealed``. ``tally`` is the count, or null while results are hidden;
-    ``voters`` is always public. ``agenda_item_id`` is the item in focus when it opened."""
+    ``voters`` is always public. ``agenda_item_id`` is the item in focus when it opened. An open
+    question has no ``options``: its answers come with the tally (``labels``)."""
 
     id: int
     meeting_id: int

@@ -57,11 +57,11 @@ def submit_idea(session: Session, actor: Actor, meeting_id: int, *, title: str, 
         LiveSession.meeting_id == meeting.id, col(LiveSession.ended_at).is_(None))).first()
     focus, anonymous = live if live is not None else (None, False)
     idea = Idea(project_id=meeting.project_id, phase_id=meeting.phase_id, meeting_id=meeting.id,
-                agenda_item_id=focus, author_id=actor.user_id, title=title, body=body)
+                agenda_item_id=focus, author_id=actor.user_id, title=title, body=body, anonymous=anonymous)
     session.add(idea)
     session.flush()
     public = idea_public(idea, actor.display_name)
-    if anonymous:  # anonymous mode: the idea travels without its author
+    if anonymous:  # sent in anonymous mode: the idea travels without its author, for good
         public.update(author_id=None, author_name="")
     log.append(session, f"meeting:{meeting.id}", IdeaCreated(**public), actor_id=actor.user_id)
     return idea

@@ -2,13 +2,12 @@
 heading, and decide — go on (with agreements made on the spot), park or reject, with a note.
 
 ``idea_state`` is the public representation every idea event carries. Hidden means: the text (and
-the author's name) is not sent to the room; only the facilitators' pages load it. Anonymous mode
-means: the author is not sent either.
+the author's name) is not sent to the room; only the facilitators' pages load it. An idea sent in
+anonymous mode (``idea.anonymous``) never shows its author, not even after the mode is turned off.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -40,19 +39,8 @@ def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
 
-def anonymous_meetings(session: Session, meeting_ids: Iterable[int | None]) -> set[int]:
-    """The meetings (of these) whose running live session is in anonymous mode."""
-    wanted = {m for m in meeting_ids if m is not None}
-    if not wanted:
-        return set()
-    return set(session.exec(select(LiveSession.meeting_id).where(
-        col(LiveSession.meeting_id).in_(wanted), col(LiveSession.ended_at).is_(None),
-        col(LiveSession.anonymous).is_(True))))
-
-
 def idea_states(session: Session, ideas: list[Idea], *, show_hidden: bool = False) -> list[dict[str, object]]:
     """The public representation of each idea (``show_hidden``: a facilitator's page, text kept)."""
-    anonymous = anonymous_meetings(session, [i.meeting_id for i in ideas])
     authors = {i.author_id for i in ideas if i.author_id is not None}
     names = dict(session.exec(select(User.id, User.display_name).where(col(User.id).in_(authors))).all()) \
         if authors else {}
@@ -60,7 +48,7 @@ def idea_states(session: Session, ideas: list[Idea], *, show_hidden: bool = Fals
     for idea in ideas:
         hidden = idea.hidden_at is not None
         secret = hidden and not show_hidden
-        nameless = idea.meeting_id in anonymous
+        nameless = idea.anonymous
         states.append({
             "id": idea.id, "project_id": idea.project_id, "phase_id": idea.phase_id, "meeting_id": idea.meeting_id,
             "agenda_item_id": idea.agenda_item_id,

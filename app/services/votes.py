@@ -149,8 +149,10 @@ def vote_states(session: Session, votes: list[Vote], *, manager: bool = False) -
             "question": vote.question, "dots_per_person": vote.dots_per_person, "status": vote.status,
             "results_live": vote.results_live, "revealed": vote.revealed_at is not None,
             "created_at": vote.created_at, "closed_at": vote.closed_at,
-            "options": [{"id": o.id, "idea_id": o.idea_id, "position": o.position, "hidden": o.hidden_at is not None,
-                         "label": o.label if manager or o.hidden_at is None else ""} for o in options],
+            # an open question's answers are aggregates: they travel in the tally's labels
+            "options": [] if vote.kind == VoteKind.open_question else [
+                {"id": o.id, "idea_id": o.idea_id, "position": o.position, "hidden": o.hidden_at is not None,
+                 "label": o.label if manager or o.hidden_at is None else ""} for o in options],
             "voters": len(ballots), "tally": tally if shown or manager else None,
         })
     return states

@@ -146,11 +146,18 @@ def test_a_command_names_ideas_of_its_own_room(session, world):
         ideas_live.hide_idea(session, world.mette, idea.id, reason="x", meeting_id=world.meeting.id + 1)
 
 
-def test_anonymous_mode_sends_ideas_without_their_author(session, world):
-    idea = world.idea("Bænke")
+def test_an_idea_sent_in_anonymous_mode_stays_anonymous(session, world):
+    from app.services.ideas import submit_idea
+
+    before = submit_idea(session, world.actor(world.ali), world.meeting.id, title="Før")
     live.set_anonymous(session, world.mette, world.meeting.id, anonymous=True)
-    state = ideas_live.idea_state(session, idea)
-    assert (state["author_id"], state["author_name"]) == (None, "")
+    during = submit_idea(session, world.actor(world.ali), world.meeting.id, title="Under")
+    live.set_anonymous(session, world.mette, world.meeting.id, anonymous=False)
+    states = ideas_live.idea_states(session, [before, during], show_hidden=True)
+    assert [(s["author_id"], s["author_name"]) for s in states] == [(world.ali.id, "Ali"), (None, "")]
+    clear_events(session)
+    ideas_live.hide_idea(session, world.mette, during.id, reason="x")
+    assert events(session)[0]["data"]["author_id"] is None  # later events keep it anonymous
 
 
 def test_a_page_starts_from_the_seq_and_what_the_viewer_may_see(session, world):
