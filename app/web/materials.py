@@ -37,7 +37,7 @@ from app.web.templating import gettext, locale_of, render
 CHUNK = 256 * 1024
 MEETING_PAGE = re.compile(r"^/meetings/(\d+)")
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
-PDF_CSP = "default-src 'none'; frame-ancestors 'self'"  # Chrome's PDF viewer does not run in a sandbox
+PDF_CSP = "default-src 'none'; frame-ancestors 'self'"  # built-in PDF viewers do not run in a CSP sandbox
 
 
 def _filters(request: Request) -> MaterialFilter:
