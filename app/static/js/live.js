@@ -233,6 +233,24 @@ async function reloadState(store, config) {
   }
 }
 
+/** After a reconnect: the tallies (ephemeral, not replayed) and one's own ballots, read afresh. */
+async function refreshAggregates(store, config) {
+  try {
+    const response = await fetch(config.stateUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) { return; }
+    const fresh = await response.json();
+    fresh.votes.forEach((vote) => {
+      const local = findVote(store, vote.id);
+      const version = vote.tally ? vote.tally.version : 0;
+      if (!local || version < (local.version || 0)) { return; }
+      local.version = version;
+      local.voters = vote.voters;
+      if (vote.tally) { local.tally = vote.tally; }
+    });
+    store.ballots = fresh.ballots;
+  } catch (e) { /* the next tally brings them anyway */ }
+}
+
 /** Make the store "live" and connect (call on alpine:init). */
 export function startLive(Alpine) {
   const config = readConfig();
@@ -252,7 +270,16 @@ export function startLive(Alpine) {
   // The browser knows it lost the network: drop the (stale) socket, so commands wait on the phone
   // (and show as waiting) instead of going into a connection that cannot deliver them.
   globalThis.addEventListener("offline", () => client.reconnect());
-  globalThis.setInterval(() => { store.now = serverNow(); }, 1000);
+  let seenLive = false;
+  let lastStatus = store.status;
+  globalThis.setInterval(() => {
+    store.now = serverNow();
+    if (store.status === "live" && lastStatus !== "live") {
+      if (seenLive) { refreshAggregates(store, config); }
+      seenLive = true;
+    }
+    lastStatus = store.status;
+  }, 1000);
   client.start();
   return store;
 }
