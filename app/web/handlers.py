@@ -32,6 +32,7 @@ TITLES = {
     429: N_("Please wait a moment"),
     500: N_("Sorry, something went wrong on our side"),
 }
+TOO_LARGE_MESSAGE = N_("That file or form was too large, so nothing was saved. Choose a smaller file and try again.")
 CSRF_MESSAGE = N_("Your form had expired, so nothing was saved. Go back, reload the page and try again.")
 HTTP_MESSAGES = {
     404: N_("We could not find that page. It may have been removed, or you may not have access."),
@@ -107,6 +108,14 @@ async def csrf_rejected(scope: Scope, receive: Receive, send: Send) -> None:
     request = Request(scope, receive)
     message = i18n.gettext(locale_of(request), CSRF_MESSAGE)
     response = await error_page(request, 403, message, code="csrf")
+    await response(scope, receive, send)
+
+
+async def body_too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    """The answer to a request body over the limit: the friendly page, nothing changed."""
+    request = Request(scope, receive)
+    message = i18n.gettext(locale_of(request), TOO_LARGE_MESSAGE)
+    response = await error_page(request, 413, message, code="too_large")
     await response(scope, receive, send)
 
 

@@ -127,9 +127,11 @@ class CSRFMiddleware:
     """State-changing requests must carry the session's token: the ``csrf_token`` form field or the
     ``X-CSRF-Token`` header. Anything else gets the friendly 403 page and reaches no handler."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int, reject: Rejecter | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, max_body: int, reject: Rejecter | None = None,
+                 too_large: Rejecter | None = None) -> None:
         self.app, self.max_body = app, max_body
         self.reject = reject or _plain_reject
+        self.too_large = too_large or _plain_too_large
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
@@ -141,7 +143,7 @@ class CSRFMiddleware:
         if not sent and headers.get("content-type", "").split(";")[0].strip().lower() in FORM_TYPES:
             body = await _read_body(receive, self.max_body)
             if body is None:
-                await PlainTextResponse("Request too large", status_code=413)(scope, receive, send)
+                await self.too_large(scope, _replay(b"", _never), send)
                 return
             receive = _replay(body, receive)
             sent = await _form_token(scope, body)
@@ -194,17 +196,22 @@ async def _never() -> Message:
     return {"type": "http.disconnect"}
 
 
+async def _plain_too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    await PlainTextResponse("Request too large", status_code=413)(scope, receive, send)
+
+
 async def _plain_reject(scope: Scope, receive: Receive, send: Send) -> None:
     await PlainTextResponse("CSRF token missing or wrong", status_code=403)(scope, receive, send)
 
 
 def middleware(settings: Settings) -> list[Middleware]:
-    from app.web.handlers import csrf_rejected
+    from app.web.handlers import body_too_large, csrf_rejected
 
     return [
         Middleware(SecurityHeadersMiddleware, https=settings.cookie_secure),
         Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="godialog_session",
                    same_site="lax", https_only=settings.cookie_secure, max_age=60 * 60 * 24 * 30),
         Middleware(LocaleMiddleware, default=settings.default_locale, secure=settings.cookie_secure),
-        Middleware(CSRFMiddleware, max_body=settings.max_upload_bytes + 1024 * 1024, reject=csrf_rejected),
+        Middleware(CSRFMiddleware, max_body=settings.max_upload_bytes + 1024 * 1024, reject=csrf_rejected,
+                   too_large=body_too_large),
     ]

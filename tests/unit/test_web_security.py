@@ -119,3 +119,18 @@ def test_multipart_forms_carry_the_token_too(client, database_url):
                                  "password": "long enough", "organisation": "Org"}, follow_redirects=False)
     assert response.status_code == 303
     assert table_counts(database_url)["user"] == 1
+
+
+@pytest.mark.parametrize("lang, text", [("da", "for stor"), ("en", "too large")])
+def test_a_body_over_the_upload_limit_gets_a_friendly_page_and_changes_nothing(database_url, lang, text):
+    with client_for(database_url) as client:
+        limit = client.app.state.settings.max_upload_bytes  # type: ignore[attr-defined]
+        token = csrf_token(client, "/signup")
+        before = table_counts(database_url)
+        response = client.post(f"/signup?lang={lang}",
+                               files={"upload": ("big.pdf", b"%PDF-" + b"0" * (limit + 1024 * 1024 + 10))},
+                               data={"csrf_token": token, "display_name": "Mette", "email": "m@example.dk",
+                                     "password": "long enough", "organisation": "Org"})
+        assert response.status_code == 413
+        assert text in response.text and "<html" in response.text
+        assert table_counts(database_url) == before
