@@ -8,6 +8,7 @@ from that seq and sends every change as a socket command.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,7 @@ def socket_messages(locale: str) -> dict[str, str]:
 def page_config(request: Request, state: dict[str, Any], view: str) -> dict[str, Any]:
     locale = locale_of(request)
     code = state["live"]["join_code"] if state.get("live") else ""
-    return {"view": view, "state": state, "socket": f"/ws/{state['room']}",
+    return {"view": view, "state": state, "socket": f"/ws/{state['room']}", "serverNow": datetime.now(UTC).isoformat(),
             "stateUrl": f"/meetings/{state['meeting']['id']}/live/state.json", "locale": locale,
             "joinUrl": join_url(request, code) if code else "", "joinCode": live.display_code(code),
             "texts": js_texts(locale), "messages": socket_messages(locale)}

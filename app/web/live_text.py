@@ -29,6 +29,7 @@ TEXTS: dict[str, str] = {
     "no_timer": N_("No time set"),
     "item_of": N_("Item %(n)s of %(total)s"),
     "focus_on": N_("Focus on “%(title)s”"),
+    "edit_item": N_("Edit “%(title)s”"),
     # ideas
     "idea_needs_title": N_("Give your idea a short title."),
     "idea_sent": N_("Thank you! Your idea is on the wall."),

@@ -317,11 +317,25 @@ def test_moderation_and_every_kind_of_vote_in_the_room(server, new_context):
             phone.locator(".answers__mine li", has_text=word).wait_for()
     cloud = screen.locator(".cloud")
     cloud.get_by_text("Lorteidé").wait_for()
-    assert "(3)" in cloud.locator(".cloud__word", has_text="Grøn").inner_text()
+    cloud.locator(".cloud__word", has_text="Grøn").filter(has_text="(3)").wait_for()  # one answer, said three ways
     console.get_by_role("button", name="Skjul svaret: Lorteidé").click()
     cloud.get_by_text("Lorteidé").wait_for(state="detached")
     axe_check(screen, name="live-screen-cloud")
     _shot(screen, "live-screen-cloud")
+
+    # the agenda edited live: a new item, its minutes changed, then in focus with its timer
+    console.get_by_text("Tilføj et punkt til dagsordenen").click()
+    console.get_by_label("Titel").fill("Eventuelt")
+    console.get_by_label("Planlagte minutter").fill("5")
+    console.get_by_role("button", name="Tilføj punkt").click()
+    console.get_by_role("button", name="Ret “Eventuelt”").click()
+    console.locator(".agenda-list__form").get_by_label("Planlagte minutter").fill("12")
+    console.get_by_role("button", name="Gem", exact=True).click()
+    console.locator(".agenda-list__item", has_text="Eventuelt").get_by_text("12 min").wait_for()
+    console.get_by_role("button", name="Fokus på “Eventuelt”").click()
+    screen.locator(".screen__focus-title", has_text="Eventuelt").wait_for()
+    assert screen.locator(".screen__timer").inner_text().startswith(("12:00", "11:5"))
+    phones[0].locator(".live-focus__title", has_text="Eventuelt").wait_for()
 
     # anonymous mode: no names on the screen
     console.get_by_label("Anonym tilstand: ingen navne på skærmen eller mobilerne").check()

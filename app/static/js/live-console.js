@@ -113,6 +113,25 @@ function consoleComponent(Alpine) {
         this.say(t("saved"));
       });
     },
+    editItemId: null,
+    editTitle: "",
+    editMinutes: "",
+    editLabel(item) { return t("edit_item", { title: item.title }); },
+    editOpen(item) { return this.editItemId === item.id; },
+    itemFieldId(kind, item) { return `item-${kind}-${item.id}`; },
+    openEdit(item) {
+      if (this.editOpen(item)) { this.closeEdit(); return; }
+      this.editItemId = item.id;
+      this.editTitle = item.title;
+      this.editMinutes = item.planned_minutes ? String(item.planned_minutes) : "";
+      this.$nextTick(() => { const field = document.getElementById(this.itemFieldId("title", item)); if (field) { field.focus(); } });
+    },
+    closeEdit() { this.editItemId = null; },
+    saveItem(item) {
+      const minutes = this.editMinutes === "" ? null : Number(this.editMinutes);
+      this.quiet("agenda.update_item", { item_id: item.id, title: this.editTitle.trim(), description: item.description || "",
+        planned_minutes: minutes }, () => { this.closeEdit(); this.say(t("saved")); });
+    },
     get anonymous() { return Boolean(this.s.live && this.s.live.anonymous); },
     toggleAnonymous(event) { this.quiet("live.anonymity", { anonymous: event.target.checked }); },
 

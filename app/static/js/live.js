@@ -58,18 +58,23 @@ export function errorText(frame) {
 
 /* ---- time ------------------------------------------------------------------------------------ */
 
-let clockOffset = 0; // server time - this device's time, in ms
+// server time - this device's time, in ms. A frame's "at" is never later than the server's clock when
+// it arrives, so the largest (at - arrival) seen is the best estimate (replayed frames are older and
+// never raise it); it starts from the page's render time.
+let clockOffset = null;
 
-export function serverNow() { return Date.now() + clockOffset; }
+export function serverNow() { return Date.now() + (clockOffset || 0); }
 
 function learnClock(iso) {
   const at = Date.parse(iso);
-  if (!Number.isNaN(at)) { clockOffset = at - Date.now(); }
+  if (Number.isNaN(at)) { return; }
+  const offset = at - Date.now();
+  if (clockOffset === null || offset > clockOffset) { clockOffset = offset; }
 }
 
 /** "12:05" (m:ss), or "1:02:05". */
 export function clock(totalSeconds) {
-  const s = Math.max(0, Math.round(totalSeconds));
+  const s = Math.max(0, Math.floor(totalSeconds));
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = String(s % 60).padStart(2, "0");
