@@ -31,12 +31,14 @@ class Coalescer(Generic[T]):
         self._compute = compute
         self._send = send
         self._dirty: set[str] = set()
+        self._busy: set[str] = set()
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._stopped = False
 
     def mark(self, key: str) -> None:
         """The aggregate of ``key`` changed: send it soon (never more than ``rate`` times a second)."""
         self._dirty.add(key)
-        if key not in self._tasks:
+        if key not in self._tasks and not self._stopped:
             self._tasks[key] = asyncio.create_task(self._run(key), name=f"coalesce {key}")
 
     @property
@@ -46,12 +48,15 @@ class Coalescer(Generic[T]):
 
     async def _run(self, key: str) -> None:
         try:
-            while True:
+            while not self._stopped:
                 self._dirty.discard(key)
+                self._busy.add(key)
                 try:
                     await self._send(key, await self._compute(key))
                 except Exception:
                     log.exception("coalesced update of %s failed", key)
+                finally:
+                    self._busy.discard(key)
                 await asyncio.sleep(self.period)
                 if key not in self._dirty:
                     return
@@ -59,8 +64,12 @@ class Coalescer(Generic[T]):
             self._tasks.pop(key, None)
 
     async def stop(self) -> None:
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        """Cancel the waiting keys; let a compute in flight finish (it may be reading the database in
+        a thread, which a cancellation would not stop)."""
+        self._stopped = True
+        tasks = dict(self._tasks)
+        for key, task in tasks.items():
+            if key not in self._busy:
+                task.cancel()
+        await asyncio.gather(*tasks.values(), return_exceptions=True)
         self._dirty.clear()

@@ -74,6 +74,8 @@ class Hub:
         self.rooms: dict[str, Room] = {}
         self.listener: HubListener | None = None
         self._ticker: asyncio.Task[None] | None = None
+        self._fills: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -81,10 +83,10 @@ class Hub:
         self._ticker = asyncio.create_task(self._tick(), name="hub-ticker")
 
     async def stop(self) -> None:
-        tasks = [t for t in [self._ticker, *(r.filling for r in self.rooms.values())] if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        """Stop the ticker and let database reads in flight finish (a cancelled task does not stop
+        its worker thread, which would then return a connection to a disposed pool)."""
+        self._stopping.set()
+        await settle([t for t in [self._ticker, *self._fills] if t is not None])
         for room in self.rooms.values():
             for client in list(room.clients):
                 await client.stop()
@@ -277,8 +279,10 @@ class Hub:
                 client.push(frame)
 
     def _fill_soon(self, room: Room) -> None:
-        if room.filling is None and room.ready.is_set():
+        if room.filling is None and room.ready.is_set() and not self._stopping.is_set():
             room.filling = asyncio.create_task(self._fill(room), name=f"fill {room.name}")
+            self._fills.add(room.filling)
+            room.filling.add_done_callback(self._fills.discard)
 
     async def _fill(self, room: Room) -> None:
         try:
@@ -307,8 +311,11 @@ class Hub:
         loop = asyncio.get_running_loop()
         period = min(1.0, self.settings.hub_check_seconds)
         next_check = loop.time() + self.settings.hub_check_seconds
-        while True:
-            await asyncio.sleep(period)
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(period):
+                    await self._stopping.wait()
+                return
             now = loop.time()
             try:
                 self._heartbeats(now)
@@ -334,7 +341,15 @@ class Hub:
         for name, room in list(self.rooms.items()):
             idle = not room.clients and not room.joining and room.ready.is_set()
             if idle and room.empty_since is not None and now - room.empty_since >= linger:
-                del self.rooms[name]
-                if room.filling is not None:
-                    room.filling.cancel()
+                del self.rooms[name]  # a fill still running finishes for nobody
                 await self.broker.unsubscribe(name)
+
+
+async def settle(tasks: list[asyncio.Task[Any]], timeout: float = 10.0) -> None:
+    """Wait for ``tasks`` to end by themselves; cancel what is still running after ``timeout``."""
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=timeout)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -68,10 +68,13 @@ class RedisBroker:
                 await self._up.wait()  # start serving even if Redis is down: health says so
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._task, *self._background) if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self._background:  # on_reconnect reads the database: let it finish, do not cancel it
+            _, pending = await asyncio.wait(self._background, timeout=10)
+            for task in pending:
+                task.cancel()
         await self.redis.aclose()
         await self._pool.disconnect()
 

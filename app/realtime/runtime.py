@@ -5,6 +5,7 @@ the one write path's async edge: run a service in one unit of work (in a thread)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -17,7 +18,7 @@ from app.db import Database
 from app.realtime import log as eventlog
 from app.realtime.broker import BrokerUnavailable, MemoryBroker, make_broker
 from app.realtime.envelope import Envelope
-from app.realtime.hub import Hub
+from app.realtime.hub import Hub, settle
 from app.realtime.presence import MemoryPresenceStore, Presence, PresenceStore, RedisPresenceStore
 from app.settings import Settings
 
@@ -46,6 +47,7 @@ class Realtime:
         self.presence = Presence(settings, self.hub, self.broker, store, self.process_id)
         self.hub.listener = self.presence
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
         # per-process helpers that feature modules attach (e.g. vote tallies); stopped with the runtime
         self.extensions: dict[str, Any] = {}
 
@@ -58,9 +60,8 @@ class Realtime:
     async def stop(self) -> None:
         for extension in self.extensions.values():
             await extension.stop()
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._stopping.set()
+        await settle(self._tasks)
         await self.hub.stop()
         await self.presence.stop()
         await self.broker.stop()
@@ -101,10 +102,12 @@ class Realtime:
     def health(self) -> dict[str, Any]:
         return {**self.broker.health(), **self.hub.stats()}
 
-    @staticmethod
-    async def _every(seconds: float, job: Callable[[], Any]) -> None:
-        while True:
-            await asyncio.sleep(seconds)
+    async def _every(self, seconds: float, job: Callable[[], Any]) -> None:
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(seconds):
+                    await self._stopping.wait()
+                return
             try:
                 await job()
             except Exception:
