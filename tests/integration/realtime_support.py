@@ -79,7 +79,7 @@ class AppProcess:
                  "--port", str(self.port), *serving_flags()], cwd=ROOT, env=env, stdout=log,
                 stderr=subprocess.STDOUT)
 
-    def wait_ready(self, timeout: float = 30.0) -> None:
+    def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.proc is not None

@@ -213,6 +213,7 @@ async def test_the_same_command_id_yields_one_change_and_identical_acks(cluster:
     a, b = cluster.apps
     w = cluster.world
     watcher = await Peer.open(a, room, w.bob)
+    await watcher.control("hello")
     first, second = await Peer.open(a, room, w.alice), await Peer.open(b, room, w.alice)
 
     again = await first.command("idea.submit", {"title": "Twice"}, id="same-1")

@@ -125,6 +125,8 @@ async def test_a_flood_from_one_socket_is_rate_limited_and_the_others_are_served
     world = sqlite_site.world
     flooder = await Peer.open(app, room, world.alice)
     watcher = await Peer.open(app, room, world.bob)
+    await watcher.control("hello")
+    await flooder.control("hello")
     for n in range(150):
         await flooder.send({"type": "idea.submit", "id": f"f{n}", "data": {"title": f"Flood {n}"}})
     await flooder.wait(lambda: len([f for f in flooder.controls if f["type"] in ("ack", "error")]) == 150, 60)
