@@ -95,6 +95,7 @@ TEXTS: dict[str, str] = {
     "deadline": N_("Deadline: %(date)s"),
     "no_deadline": N_("No deadline"),
     "agreement_made": N_("New agreement"),
+    "agreement_n": N_("Agreement %(n)s"),
     # console
     "dots_question": N_("Which ideas should we go on with?"),
     "hide_answer": N_("Hide the answer"),

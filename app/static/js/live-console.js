@@ -220,7 +220,7 @@ function consoleComponent(Alpine) {
     get goesOn() { return this.decision === "go-on"; },
     get canAddRow() { return this.agreementRows.length < 5; },
     addAgreementRow() { this.agreementRows.push(blankRow("")); },
-    agreementLegend(index) { return `${t("agreement_made")} ${index + 1}`; },
+    agreementLegend(index) { return t("agreement_n", { n: index + 1 }); },
     rowsData() {
       return this.agreementRows.map((row) => ({ title: row.title.trim(), owner_id: row.owner_id ? Number(row.owner_id) : null,
         deadline: row.deadline || "" }));
