@@ -34,11 +34,14 @@ def probe(url: str, room: str, user_id: int, n: int = 30) -> dict[str, Any]:
     cmd = commands.COMMANDS["idea.submit"]
     counter = [0]
 
+    cpu: list[float] = []
+
     def one() -> float:
         counter[0] += 1
         data = cmd.model.model_validate({"title": f"probe {counter[0]}", "body": "b"})
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         db.run(commands.execute, actor, room, f"probe-{time.time_ns()}-{counter[0]}", cmd, data)
+        cpu.append((time.thread_time() - c) * 1000)
         return (time.perf_counter() - t) * 1000
 
     statements: list[str] = []
@@ -51,7 +54,9 @@ def probe(url: str, room: str, user_id: int, n: int = 30) -> dict[str, Any]:
     sa.event.listen(db.engine, "before_cursor_execute", count)
     one()
     sa.event.remove(db.engine, "before_cursor_execute", count)
+    cpu.clear()
     idle = [one() for _ in range(n)]
+    idle_cpu = list(cpu)
 
     def busy(switch: float) -> list[float]:
         old = sys.getswitchinterval()
@@ -74,6 +79,7 @@ def probe(url: str, room: str, user_id: int, n: int = 30) -> dict[str, Any]:
             sys.setswitchinterval(old)
 
     out = {"statements": len(statements) + 2, "statement_heads": statements, "idle_ms": _stats(idle),
+           "idle_cpu_ms": _stats(idle_cpu),
            "busy_loop_ms": _stats(busy(0.005)), "busy_loop_switch_0_5ms_ms": _stats(busy(0.0005))}
     with db.engine.connect() as conn:
         t = time.perf_counter()

@@ -184,15 +184,17 @@ def _profile(r: dict[str, Any] | None) -> list[str]:
 def _write_path(w: dict[str, Any] | None) -> list[str]:
     if not w or "failed" in w:
         return []
+    idle, busy, fast = w["idle_ms"], w["busy_loop_ms"], w["busy_loop_switch_0_5ms_ms"]
+    cpu = (w.get("idle_cpu_ms") or {}).get("p50")
     return ["", "Write path of one `idea.submit` (`bench/probe_write_path.py`, in one process, outside the "
             f"app): {w['statements']} statements with BEGIN and COMMIT, {w['round_trip_ms']} ms per round "
-            f"trip; the transaction takes p50 {w['idle_ms']['p50']} ms (p90 {w['idle_ms']['p90']}) on an idle "
-            f"interpreter, p50 {w['busy_loop_ms']['p50']} ms (p90 {w['busy_loop_ms']['p90']}) while another "
-            "thread holds the GIL for CPU work, as the event loop does during a fan-out, and p50 "
-            f"{w['busy_loop_switch_0_5ms_ms']['p50']} ms (p90 {w['busy_loop_switch_0_5ms_ms']['p90']}) in the "
-            "same case with `sys.setswitchinterval(0.0005)`. Ten senders in two processes, one thread "
-            "each, committing back to back into one room with no sockets at all: "
-            f"{_fmt(w.get('commands_per_s_10_senders_2_processes'))} commands/s (S = 10 asks for 500)."]
+            f"trip. The transaction takes p50 {idle['p50']} ms (p90 {idle['p90']}) on an idle interpreter, "
+            f"{_fmt(cpu)} ms of it CPU in Python; p50 {busy['p50']} ms (p90 {busy['p90']}) while another "
+            "thread holds the GIL for CPU work, as the event loop does during a fan-out; and p50 "
+            f"{fast['p50']} ms (p90 {fast['p90']}) in that case with `sys.setswitchinterval(0.0005)`. Ten "
+            "senders in two processes, one thread each, committing back to back into one room with no "
+            f"sockets at all: {_fmt(w.get('commands_per_s_10_senders_2_processes'))} commands/s "
+            "(S = 10 asks for 500)."]
 
 
 def _lines(out: dict[str, Any]) -> list[str]:
