@@ -74,6 +74,19 @@ class Settings:
                                     default=3600.0)
     command_receipt_days: int = _doc("Days a command receipt is kept (a resend after that runs again).",
                                      default=7)
+    ws_commands_in_flight: int = _doc(
+        "Commands of one socket that may run at once (only those that do not depend on each other's "
+        "order, like idea.submit; the others run one by one).", default=4)
+    db_write_threads: int = _doc(
+        "Worker threads per process for transactions (commands, form posts). With DB_READ_THREADS it "
+        "should stay within the database pool (10), so no thread waits for a connection.", default=6)
+    db_read_threads: int = _doc(
+        "Worker threads per process for socket admissions and replays: a reconnect storm waits for these, "
+        "not for the threads of commands.", default=4)
+    gil_switch_interval: float = _doc(
+        "sys.setswitchinterval for the app process, in seconds: small, so a transaction's thread gets the "
+        "GIL back soon after each database round trip while the event loop fans out. 0 keeps Python's.",
+        default=0.0005)
     demo: bool = _doc("Load the demo project on start (make run).", default=False)
 
     @property

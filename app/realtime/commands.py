@@ -44,6 +44,7 @@ class Command:
     service: str  # the service function, for the docs
     rooms: tuple[str, ...]  # the room kinds it can be sent in; the room's id is the target
     doc: str
+    concurrent: bool = False  # may run beside the same socket's other concurrent commands (order free)
 
 
 def _submit_idea(session: Session, actor: Actor, meeting_id: int, data: IdeaSubmit) -> object:
@@ -53,7 +54,7 @@ def _submit_idea(session: Session, actor: Actor, meeting_id: int, data: IdeaSubm
 COMMANDS: dict[str, Command] = {c.type: c for c in [
     Command("idea.submit", IdeaSubmit, _submit_idea, "app.services.ideas.submit_idea", ("meeting",),
             "Propose an idea in the meeting. Needs the propose right in the meeting's (active) phase. "
-            "Answers with the seq of its idea.created."),
+            "Answers with the seq of its idea.created.", concurrent=True),
 ]}
 
 

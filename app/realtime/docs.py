@@ -85,9 +85,12 @@ def fields_table(model: type[BaseModel]) -> list[str]:
 
 
 def render() -> str:
-    out = [INTRO, "## Commands", "", "| type | in rooms | handled by | what it does |", "|---|---|---|---|"]
+    out = [INTRO, "## Commands", "", "A socket runs its commands one by one, in order; those marked *beside* "
+           "may also run next to each other (up to `WS_COMMANDS_IN_FLIGHT`), so their acks can come in "
+           "another order.", "", "| type | in rooms | runs | handled by | what it does |", "|---|---|---|---|---|"]
     for c in COMMANDS.values():
-        out.append(f"| `{c.type}` | {', '.join(c.rooms)} | `{c.service}` | {c.doc} |")
+        runs = "beside" if c.concurrent else "in order"
+        out.append(f"| `{c.type}` | {', '.join(c.rooms)} | {runs} | `{c.service}` | {c.doc} |")
     for c in COMMANDS.values():
         out += ["", f"### `{c.type}`", "", *fields_table(c.model)]
     out += ["", "## Events", "", "| type | audience | stored | what happened |", "|---|---|---|---|"]

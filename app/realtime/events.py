@@ -111,8 +111,8 @@ class PresentPerson(BaseModel):
 @register
 class PresenceChanged(Event):
     """Who is in the room now, across every app process: ``count`` people (a person with two tabs
-    counts once) and the first 100 of them by name. Sent to the room at most once a second, and to a
-    socket right after it joins; never stored."""
+    counts once) and the first 100 of them by name. Sent to the room at most once a second (every 5 s
+    in rooms of more than 100 people), and to a socket right after it joins; never stored."""
 
     type: ClassVar[str] = "presence.changed"
     persisted: ClassVar[bool] = False

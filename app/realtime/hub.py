@@ -75,6 +75,7 @@ class Hub:
         self.listener: HubListener | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._fills: set[asyncio.Task[None]] = set()
+        self.reads: anyio.CapacityLimiter | None = None  # worker threads for reads (set by the runtime)
         self._stopping = asyncio.Event()
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -183,7 +184,7 @@ class Hub:
             with self.db.read() as session:
                 return fn(session, *args)
 
-        return await anyio.to_thread.run_sync(run)
+        return await anyio.to_thread.run_sync(run, limiter=self.reads)
 
     async def _open(self, name: str) -> Room:
         """The room, subscribed and ready, with ``joining`` counted (so it is not closed under us)."""

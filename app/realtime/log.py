@@ -1,10 +1,10 @@
 """The event log: per-room gapless sequence numbers in commit order, replay, retention.
 
-``append`` runs inside the service's transaction. It makes sure the room's counter row exists
-(insert-if-missing), then ``UPDATE room_counter SET last_seq = last_seq + 1 ... RETURNING``: the
-row lock taken by that update serialises the writers of one room until they commit, so seqs are
-gapless and in commit order on PostgreSQL and SQLite alike, and a rolled-back transaction gives its
-seq back. The envelope is queued on the session and published only after commit (``app.db``).
+``append`` runs inside the service's transaction. One statement creates the room's counter row if
+it is missing and increments it (``INSERT .. ON CONFLICT DO UPDATE SET last_seq = last_seq + 1 ..
+RETURNING``): the row lock it takes serialises the writers of one room until they commit, so seqs
+are gapless and in commit order on PostgreSQL and SQLite alike, and a rolled-back transaction gives
+its seq back. The envelope is queued on the session and published only after commit (``app.db``).
 """
 
 from __future__ import annotations
@@ -36,17 +36,23 @@ def _ensure_counter(session: Session, room: str) -> None:
     session.execute(stmt)
 
 
+def _next_seq(session: Session, room: str) -> sa.Executable:
+    """``INSERT .. ON CONFLICT (room) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq``: the
+    insert-if-missing and the atomic increment in one round trip (same row lock, same guarantees)."""
+    table = RoomCounter.__table__  # type: ignore[attr-defined]
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return (insert(table).values(room=room, last_seq=1, live=False)
+            .on_conflict_do_update(index_elements=[table.c.room], set_={"last_seq": table.c.last_seq + 1})
+            .returning(table.c.last_seq))
+
+
 def append(session: Session, room: str, event: Event, *, actor_id: int | None = None) -> int:
     """Store ``event`` as the room's next seq (in the caller's transaction) and queue it for
     publishing after commit; returns the seq."""
     kind = check_registered(event)
     if not kind.persisted:
         raise TypeError(f"{kind.type} is ephemeral: publish it with log.ephemeral(), do not append it")
-    _ensure_counter(session, room)
-    seq = session.execute(
-        sa.update(RoomCounter).where(RoomCounter.room == room)  # type: ignore[arg-type]
-        .values(last_seq=RoomCounter.last_seq + 1).returning(RoomCounter.last_seq)
-    ).scalar_one()
+    seq = session.execute(_next_seq(session, room)).scalar_one()
     record = EventRecord(room=room, seq=seq, type=kind.type, actor_id=actor_id, data=event.payload())
     session.add(record)
     pending_events(session).append(

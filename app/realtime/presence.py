@@ -6,13 +6,15 @@ process that vanishes drops out after ``presence_ttl_seconds``, a socket that va
 close is dropped by the protocol keepalive (20 s ping + 20 s timeout) — both within ~40 s.
 
 Joins and leaves are not sent one by one: they mark the room dirty in a Coalescer (K = 1), which
-at most once a second flushes the writes, reads the room once and sends ``presence.changed`` to
-this process's sockets if it differs from the last one; a small ``signal`` on the room's channel
-tells the other processes to do the same. A socket that joins gets the last value at once.
+at most once a second (every 5 s in rooms of more than 100 people) flushes the writes, reads the
+room once and sends ``presence.changed`` to this process's sockets if it differs from the last one;
+a small ``signal`` on the room's channel tells the other processes to do the same. A socket that
+joins gets the last value at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -34,6 +36,7 @@ from app.settings import Settings
 
 log = logging.getLogger(__name__)
 LISTED = 100
+BIG_ROOM_SECONDS = 5.0  # rooms of more than LISTED people get presence at most this often
 
 
 class PresenceStore(Protocol):
@@ -105,6 +108,8 @@ class Presence:
         self._add: dict[str, list[str]] = defaultdict(list)
         self._remove: dict[str, list[str]] = defaultdict(list)
         self._last: dict[str, tuple[PresenceChanged, str]] = {}
+        self._sent_at: dict[str, float] = {}
+        self._later: dict[str, asyncio.TimerHandle] = {}
 
     # --- the hub's listener --------------------------------------------------------------------
 
@@ -163,14 +168,28 @@ class Presence:
     async def _send(self, room: str, value: PresenceChanged | None) -> None:
         if room not in self._local:
             self._last.pop(room, None)
+            self._sent_at.pop(room, None)
             return
         if value is None or ((last := self._last.get(room)) is not None and last[0] == value):
             return
+        loop = asyncio.get_running_loop()
+        wait = self._sent_at.get(room, -BIG_ROOM_SECONDS) + BIG_ROOM_SECONDS - loop.time()
+        if value.count > LISTED and wait > 0:  # a big room: the full value again in a few seconds
+            if room not in self._later:
+                self._later[room] = loop.call_later(wait, self._again, room)
+            return
+        self._sent_at[room] = loop.time()
         frame = ephemeral(room, value).frame
         self._last[room] = (value, frame)
         self.hub.send_local(room, frame)
 
+    def _again(self, room: str) -> None:
+        self._later.pop(room, None)
+        self.coalescer.mark(room)
+
     async def stop(self) -> None:
+        for handle in self._later.values():
+            handle.cancel()
         await self.coalescer.stop()
         self._add.clear()
         for room, members in self._local.items():

@@ -5,7 +5,9 @@ Every refusal is an ``error`` frame with a stable code (``ERROR_CODES``) and the
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -16,11 +18,14 @@ from sqlalchemy.exc import IntegrityError
 
 from app.errors import DomainError
 from app.realtime import commands
+from app.realtime.clients import Client
 from app.realtime.envelope import control, dumps
 from app.services.actor import Actor
 
 if TYPE_CHECKING:
     from app.realtime.runtime import Realtime
+
+log = logging.getLogger(__name__)
 
 ERROR_CODES: dict[str, str] = {
     "too_large": "The frame is bigger than `WS_MAX_COMMAND_BYTES`.",
@@ -103,22 +108,65 @@ def parse(text: str, *, room: str, max_bytes: int, limiter: RateLimiter) -> Inco
     return Incoming(client_id, command, data)
 
 
-async def answer(realtime: Realtime, actor: Actor, room: str, text: str, limiter: RateLimiter) -> str:
-    """The reply frame (ack or error) to one client frame; bugs propagate (the socket closes 1011)."""
-    try:
-        incoming = parse(text, room=room, max_bytes=realtime.settings.ws_max_command_bytes, limiter=limiter)
-    except Refused as refused:
-        return refused.frame()
+async def run(realtime: Realtime, actor: Actor, room: str, incoming: Incoming) -> str:
+    """Run one accepted command in its unit of work; the ack or error frame. Bugs propagate."""
     try:
         response = await realtime.perform(commands.execute, actor, room, incoming.id, incoming.command,
                                           incoming.data)
     except DomainError as error:
         return control("error", id=incoming.id, **error.as_dict())
     except IntegrityError:
-        response = await anyio.to_thread.run_sync(_stored_ack, realtime, actor.key, incoming.id)
+        response = await anyio.to_thread.run_sync(_stored_ack, realtime, actor.key, incoming.id,
+                                                  limiter=realtime.reads)
         if response is None:
             raise
     return dumps(response)
+
+
+class SocketCommands:
+    """The commands of one socket. A refusal is answered at once. A command marked ``concurrent``
+    (e.g. ``idea.submit``) runs beside up to ``WS_COMMANDS_IN_FLIGHT - 1`` others, so a phone's
+    throughput does not hang on each command's latency; any other command waits for those before
+    it and runs alone, so the facilitator's commands keep their order. A bug closes with 1011."""
+
+    def __init__(self, realtime: Realtime, actor: Actor, client: Client) -> None:
+        self.realtime, self.actor, self.client = realtime, actor, client
+        self.limiter = RateLimiter(realtime.settings.command_rate)
+        self._slots = asyncio.Semaphore(max(1, realtime.settings.ws_commands_in_flight))
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def receive(self, text: str | None) -> None:
+        client = self.client
+        try:
+            if text is None:
+                raise Refused("bad_shape", "Send commands as JSON text frames.")
+            incoming = parse(text, room=client.room, max_bytes=self.realtime.settings.ws_max_command_bytes,
+                             limiter=self.limiter)
+        except Refused as refused:
+            client.push(refused.frame())
+            return
+        if not incoming.command.concurrent:
+            await self.drain()
+            client.push(await run(self.realtime, self.actor, client.room, incoming))
+            return
+        await self._slots.acquire()
+        task = asyncio.create_task(self._run(incoming), name=f"command {incoming.id[:16]}")
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _run(self, incoming: Incoming) -> None:
+        try:
+            self.client.push(await run(self.realtime, self.actor, self.client.room, incoming))
+        except Exception:
+            log.exception("command %s in %s failed", incoming.command.type, self.client.room)
+            self.client.close(1011, "internal error")
+        finally:
+            self._slots.release()
+
+    async def drain(self) -> None:
+        """Wait for the commands in flight (never cancel them: they may be in a database thread)."""
+        while self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
 
 
 def _stored_ack(realtime: Realtime, actor_key: str, client_id: str) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ import contextlib
 import logging
 import os
 import secrets
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -48,10 +49,17 @@ class Realtime:
         self.hub.listener = self.presence
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+        # worker threads: transactions and reads (admissions, replays) each have their own (made in start)
+        self.writes: anyio.CapacityLimiter | None = None
+        self.reads: anyio.CapacityLimiter | None = None
         # per-process helpers that feature modules attach (e.g. vote tallies); stopped with the runtime
         self.extensions: dict[str, Any] = {}
 
     async def start(self) -> None:
+        if self.settings.gil_switch_interval > 0:
+            sys.setswitchinterval(self.settings.gil_switch_interval)
+        self.writes = anyio.CapacityLimiter(self.settings.db_write_threads)
+        self.reads = self.hub.reads = anyio.CapacityLimiter(self.settings.db_read_threads)
         await self.broker.start(self.hub.on_message, self.hub.on_reconnect)
         await self.hub.start()
         self._tasks = [asyncio.create_task(self._every(self.settings.presence_refresh_seconds, self.presence.refresh)),
@@ -68,7 +76,8 @@ class Realtime:
 
     async def perform(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """``fn(session, *args, **kwargs)`` in one transaction; its events published after commit."""
-        result, events = await anyio.to_thread.run_sync(lambda: self.db.run(fn, *args, **kwargs))
+        result, events = await anyio.to_thread.run_sync(lambda: self.db.run(fn, *args, **kwargs),
+                                                        limiter=self.writes)
         await self.publish(events)
         return result
 
@@ -95,7 +104,7 @@ class Realtime:
                 return eventlog.prune(uow.session, keep=self.settings.event_log_keep,
                                       receipt_days=self.settings.command_receipt_days)
 
-        deleted = await anyio.to_thread.run_sync(run)
+        deleted = await anyio.to_thread.run_sync(run, limiter=self.writes)
         if deleted:
             logger.info("pruned %d events from the log", deleted)
 

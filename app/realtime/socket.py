@@ -21,7 +21,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app.errors import NotFound
 from app.realtime.clients import Client
-from app.realtime.protocol import RateLimiter, Refused, answer
+from app.realtime.protocol import SocketCommands
 from app.services.access import access_room
 from app.services.actor import Actor, load_actor
 from app.services.policy import Action, may
@@ -106,7 +106,7 @@ async def admit(ws: WebSocket, realtime: Realtime, room: str) -> Admission:
                 raise Refusal(4004, "no such room, or you may not see it") from None
             return actor, may(actor, Action.manage, scope)
 
-    actor, facilitator = await anyio.to_thread.run_sync(load)
+    actor, facilitator = await anyio.to_thread.run_sync(load, limiter=realtime.reads)
     return Admission(actor, facilitator, int(raw_since) if raw_since is not None else None)
 
 
@@ -122,18 +122,14 @@ async def room_socket(ws: WebSocket) -> None:
     actor = admission.actor
     client = Client(ws, room=room, user_id=actor.user_id, name=actor.display_name,
                     facilitator=admission.facilitator, bound=realtime.settings.ws_send_queue)
-    limiter = RateLimiter(realtime.settings.command_rate)
+    commands = SocketCommands(realtime, actor, client)
     try:
         await realtime.hub.join(client, admission.since)
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
                 break
-            text = message.get("text")
-            if text is None:
-                client.push(Refused("bad_shape", "Send commands as JSON text frames.").frame())
-                continue
-            client.push(await answer(realtime, actor, room, text, limiter))
+            await commands.receive(message.get("text"))
     except WebSocketDisconnect:
         pass
     except Exception:
@@ -141,6 +137,7 @@ async def room_socket(ws: WebSocket) -> None:
         client.close(1011, "internal error")
         await client.closed_within(5.0)
     finally:
+        await commands.drain()
         await realtime.hub.leave(client)
 
 

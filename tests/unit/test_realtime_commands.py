@@ -101,3 +101,39 @@ def test_the_rate_limiter_allows_a_burst_then_the_rate() -> None:
     for _ in range(20):  # burst = 4 x rate
         parse(frame, room="meeting:1", max_bytes=1000, limiter=limiter)
     assert refused(frame, limiter=limiter).code == "rate_limited"
+
+
+async def test_concurrent_commands_overlap_and_an_ordered_one_waits_for_them(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+    from types import SimpleNamespace
+
+    from app.realtime import protocol
+    from app.realtime.clients import Client
+
+    spans: dict[str, list[float]] = {}
+
+    async def fake_run(realtime, actor, room, incoming):  # type: ignore[no-untyped-def]
+        loop = asyncio.get_running_loop()
+        spans[incoming.id] = [loop.time()]
+        await asyncio.sleep(0.1)
+        spans[incoming.id].append(loop.time())
+        return json.dumps({"type": "ack", "id": incoming.id, "seq": None})
+
+    monkeypatch.setattr(protocol, "run", fake_run)
+    ordered = commands.Command("test.order", commands.IdeaSubmit, lambda *a: None, "-", ("meeting",), "test")
+    monkeypatch.setitem(commands.COMMANDS, "test.order", ordered)
+    settings = SimpleNamespace(command_rate=100.0, ws_commands_in_flight=2, ws_max_command_bytes=1000)
+    client = Client(None, room="meeting:1", user_id=1, name="A", facilitator=False, bound=100)  # type: ignore[arg-type]
+    socket_commands = protocol.SocketCommands(SimpleNamespace(settings=settings), None, client)  # type: ignore[arg-type]
+
+    def frame(type_: str, id_: str) -> str:
+        return json.dumps({"type": type_, "id": id_, "data": {"title": "t"}})
+
+    for n in range(3):
+        await socket_commands.receive(frame("idea.submit", f"c{n}"))
+    await socket_commands.receive(frame("test.order", "s"))
+    await socket_commands.drain()
+    assert spans["c0"][0] < spans["c1"][0] < spans["c0"][1]  # two at a time
+    assert spans["c2"][0] >= min(spans["c0"][1], spans["c1"][1])  # the third waited for a slot
+    assert spans["s"][0] >= max(spans[f"c{n}"][1] for n in range(3))  # the ordered one waited for all
+    assert client.queued == 4

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from app.realtime import presence as presence_module
 from app.realtime.clients import Client
 from app.realtime.presence import MemoryPresenceStore, Presence, PresenceStore, RedisPresenceStore
 from app.settings import Settings
@@ -131,3 +132,16 @@ async def test_a_joining_socket_gets_the_current_presence_at_once(processes) -> 
     newcomer = client(2, "Bob")
     p1.joined(newcomer)
     assert newcomer.queued == 1 and json.loads(newcomer._queue[0])["data"]["count"] == 1
+
+
+async def test_a_big_room_gets_presence_less_often(processes, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(presence_module, "BIG_ROOM_SECONDS", 1.5)
+    (p1, hub1), _ = processes
+    for n in range(150):
+        p1.joined(client(n, f"Person {n:03}"))
+    await until(lambda: hub1.people() is not None and hub1.people()[0] == 150)  # type: ignore[index]
+    p1.joined(client(999, "Late"))
+    await asyncio.sleep(1.1)  # past the one-second window, within the big room's
+    assert len(hub1.frames) == 1
+    await until(lambda: hub1.people()[0] == 151)  # type: ignore[index]
+    assert len(hub1.frames) == 2
