@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Serving flags (the real-time engine's memory budget): no per-message deflate, small frames/queues.
-UVICORN_FLAGS := --ws-per-message-deflate false --ws-max-size 65536 --ws-max-queue 16 --ws-ping-interval 20 --ws-ping-timeout 20
+UVICORN_FLAGS := --ws app.realtime.uvicorn_ws:FramesProtocol --ws-per-message-deflate false --ws-max-size 65536 --ws-max-queue 16 --ws-ping-interval 20 --ws-ping-timeout 20
 
 .PHONY: run test install install-dev i18n migrate demo serve lint bench ci clean
 

@@ -17,15 +17,18 @@ from collections import deque
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from app.realtime.uvicorn_ws import SendFrames, frames_sender, wire
+
 log = logging.getLogger(__name__)
 
 TOO_SLOW = 4008
+BATCH = 64  # replayed frames per write
 _serial = itertools.count(1)
 
 
 class Client:
-    __slots__ = ("_queue", "_wake", "_writer", "bound", "closed", "facilitator", "key", "name", "next_heartbeat",
-                 "room", "sent_seq", "user_id", "ws")
+    __slots__ = ("_queue", "_wake", "_writer", "bound", "closed", "facilitator", "frames", "key", "name",
+                 "next_heartbeat", "room", "sent_seq", "user_id", "ws")
 
     def __init__(self, ws: WebSocket, *, room: str, user_id: int | None, name: str, facilitator: bool,
                  bound: int) -> None:
@@ -39,9 +42,10 @@ class Client:
         self.sent_seq = 0  # the last seq queued (or replayed) to this socket
         self.closed = False
         self.next_heartbeat = 0.0
-        self._queue: deque[str] = deque()
+        self._queue: deque[str | bytes] = deque()  # text, or bytes already framed (with ``frames``)
         self._wake = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
+        self.frames: SendFrames | None = frames_sender(getattr(ws, "scope", None))
 
     def __repr__(self) -> str:
         return f"<Client {self.key} {self.room} user={self.user_id}>"
@@ -59,8 +63,9 @@ class Client:
         self._wake.set()
         self._writer = asyncio.create_task(self._write(), name=f"writer {self.key}")
 
-    def push(self, frame: str, seq: int | None = None) -> None:
-        """Queue ``frame`` (never blocks); drop the client when it is too far behind."""
+    def push(self, frame: str | bytes, seq: int | None = None) -> None:
+        """Queue ``frame`` — text, or bytes from ``wire`` when ``frames`` is set — (never blocks); drop
+        the client when it is too far behind."""
         if self.closed:
             return
         if len(self._queue) >= self.bound:
@@ -71,12 +76,26 @@ class Client:
         self._queue.append(frame)
         self._wake.set()
 
+    async def send_now(self, texts: list[str]) -> None:
+        """Send ``texts`` before the client is live (replay): straight to the socket, not queued."""
+        if self.frames is not None:
+            for start in range(0, len(texts), BATCH):
+                await self.frames(b"".join(wire(t) for t in texts[start:start + BATCH]))
+            return
+        for text in texts:
+            await self.ws.send_text(text)
+
     async def _write(self) -> None:
-        queue, wake, send = self._queue, self._wake, self.ws.send_text
+        queue, wake, send, frames = self._queue, self._wake, self.ws.send_text, self.frames
         try:
             while True:
+                if frames is not None:
+                    while queue:  # everything queued, in one write
+                        data = b"".join([f if isinstance(f, bytes) else wire(f) for f in queue])
+                        queue.clear()
+                        await frames(data)
                 while queue:
-                    await send(queue.popleft())
+                    await send(queue.popleft())  # type: ignore[arg-type]  # only text without frames
                 wake.clear()
                 await wake.wait()
         except (WebSocketDisconnect, OSError, RuntimeError):

@@ -32,6 +32,7 @@ from app.realtime.broker import Broker
 from app.realtime.clients import Client
 from app.realtime.envelope import Envelope, control
 from app.realtime.events import CATALOGUE
+from app.realtime.uvicorn_ws import wire
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -93,7 +94,9 @@ class Hub:
                 await client.stop()
 
     def stats(self) -> dict[str, int]:
-        return {"rooms": len(self.rooms), "sockets": sum(len(r.clients) for r in self.rooms.values())}
+        clients = [c for r in self.rooms.values() for c in r.clients]
+        return {"rooms": len(self.rooms), "sockets": len(clients),
+                "framed_sockets": sum(c.frames is not None for c in clients)}
 
     # --- sockets -----------------------------------------------------------------------------
 
@@ -232,13 +235,14 @@ class Hub:
                 if not envs:
                     break
                 frames = [(env.seq, env.frame) for env in envs]  # type: ignore[misc]
-            for seq, frame in frames:
-                await client.ws.send_text(frame)
-                position = seq
+            if not frames:
+                break
+            await client.send_now([frame for _, frame in frames])
+            position = frames[-1][0]
         return position
 
     async def _resync(self, client: Client, room: Room) -> int:
-        await client.ws.send_text(control("resync", room=room.name, seq=room.delivered))
+        await client.send_now([control("resync", room=room.name, seq=room.delivered)])
         return room.delivered
 
     @staticmethod
@@ -264,20 +268,20 @@ class Hub:
 
     @staticmethod
     def _fanout(room: Room, env: Envelope) -> None:
-        frame, seq, audience = env.frame, env.seq, env.audience
-        if audience == "room":
-            if seq is None:
-                for client in room.clients:
-                    client.push(frame)
-            else:
-                for client in room.clients:
-                    if seq > client.sent_seq:
-                        client.push(frame, seq)
-            return
-        actor = env.actor_id
+        text, seq, audience = env.frame, env.seq, env.audience
+        framed: bytes | None = None  # the WebSocket frame, made once, for sockets that take frames
         for client in room.clients:
-            if client.facilitator if audience == "facilitators" else (actor is not None and client.user_id == actor):
-                client.push(frame)
+            if audience == "room":
+                if seq is not None and seq <= client.sent_seq:
+                    continue
+            elif not (client.facilitator if audience == "facilitators"
+                      else env.actor_id is not None and client.user_id == env.actor_id):
+                continue
+            if client.frames is not None:
+                framed = framed or wire(text)
+                client.push(framed, seq)
+            else:
+                client.push(text, seq)
 
     def _fill_soon(self, room: Room) -> None:
         if room.filling is None and room.ready.is_set() and not self._stopping.is_set():

@@ -170,3 +170,12 @@ async def test_heartbeats_carry_the_rooms_last_seq(app, room, sqlite_site) -> No
     assert set(beat) == {"type", "seq"}
     await asyncio.sleep(0)
     await peer.close()
+
+
+async def test_sockets_are_served_pre_framed_with_the_procfile_flags(app, room, sqlite_site) -> None:
+    peer = await Peer.open(app, room, sqlite_site.world.alice)
+    await peer.control("hello")
+    await _still_works(peer)
+    stats = app.health()[1]["broker"]
+    assert stats["sockets"] >= 1 and stats["framed_sockets"] == stats["sockets"]
+    await peer.close()
