@@ -1,6 +1,6 @@
 """What a meeting's page shows (and its socket starts from): the agenda with every comment,
-proposal, answer, material and conclusion; the decisions taken at the meeting; and what the reader
-may do there. Nothing here writes.
+proposal, answer, material and conclusion; the minutes of what was said, voted and decided in the
+room, item by item (``meeting_history``); and what the reader may do there. Nothing here writes.
 
 The room's ``seq`` is read first, in the same read session: anything committed after it comes in
 over the socket (``since=seq``), and replaying an event the state already shows changes nothing
@@ -15,16 +15,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models import AgendaItem, AgendaStatus, Agreement, Idea, Material, Meeting, Phase, Project
+from app.models import AgendaItem, AgendaStatus, Material, Meeting, Phase, Project
 from app.realtime import log
 from app.services import agenda, comments, materials
 from app.services.access import access_meeting, scope_of
 from app.services.actor import Actor
+from app.services.live import running_session
+from app.services.meeting_history import MeetingHistory, meeting_history
 from app.services.meetings import is_over, meeting_public
 from app.services.policy import Action, may
-from app.services.rooms import meeting_room, names
-
-DECIDED = ("go-on", "parked", "rejected")
+from app.services.rooms import meeting_room
 
 
 @dataclass
@@ -48,15 +48,14 @@ class MeetingPage:
     answered: list[ItemView]
     removed: list[ItemView]
     materials: list[dict[str, Any]]
-    ideas: list[Idea]
-    agreements: list[Agreement]
     later_meetings: list[Meeting]
     is_over: bool
     may_manage: bool
     may_propose: bool
     may_comment: bool
-    people: dict[int, str]
     meeting_titles: dict[int, str]
+    history: MeetingHistory
+    live_running: bool
 
     @property
     def total_minutes(self) -> int:
@@ -114,15 +113,9 @@ def meeting_page(session: Session, actor: Actor, meeting_id: int, *, now: dateti
         groups.setdefault(item.status, []).append(view(item))
     groups[AgendaStatus.proposed.value].sort(key=lambda v: (v.item["created_at"], v.item["id"]))
     groups[AgendaStatus.declined.value].sort(key=lambda v: (v.item["answered_at"] or v.item["created_at"]))
-    ideas = list(session.exec(select(Idea).where(Idea.meeting_id == meeting_id, col(Idea.hidden_at).is_(None),
-                                                 col(Idea.merged_into_id).is_(None))
-                              .order_by(col(Idea.created_at), col(Idea.id))))
-    agreements = list(session.exec(select(Agreement).where(Agreement.meeting_id == meeting_id)
-                                   .order_by(col(Agreement.created_at), col(Agreement.id))))
     later = list(session.exec(select(Meeting).where(Meeting.project_id == meeting.project_id,
                                                     Meeting.starts_at > meeting.starts_at)
                               .order_by(col(Meeting.starts_at)).limit(20)))
-    people = names(session, [*(i.author_id for i in ideas), *(a.owner_id for a in agreements)])
     may_manage = may(actor, Action.manage, scope)
     if may_manage:
         later = [m for m in later if may(actor, Action.manage, scope_of(session, "meeting", project, m.phase_id))]
@@ -131,13 +124,14 @@ def meeting_page(session: Session, actor: Actor, meeting_id: int, *, now: dateti
         agenda=groups[AgendaStatus.accepted.value], proposals=groups[AgendaStatus.proposed.value],
         answered=groups[AgendaStatus.declined.value], removed=groups[AgendaStatus.removed.value],
         materials=[m for m in mats if m["meeting_id"] == meeting_id and m["agenda_item_id"] is None],
-        ideas=[i for i in ideas if i.status in DECIDED or i.decision_note], agreements=agreements,
         later_meetings=later if may_manage else [],
         is_over=is_over(meeting, now or datetime.now(UTC)),
         may_manage=may_manage, may_propose=may(actor, Action.propose, scope),
-        may_comment=may(actor, Action.comment, scope), people=people,
+        may_comment=may(actor, Action.comment, scope),
         meeting_titles={m.id: m.title for m in session.exec(select(Meeting).where(  # type: ignore[misc]
             col(Meeting.id).in_(meeting_ids)))},
+        history=meeting_history(session, meeting, manager=may_manage),
+        live_running=running_session(session, meeting_id) is not None,
     )
 
 

@@ -261,7 +261,7 @@ class MaterialFilter(Input):
 class TimelineFilter(Input):
     phase_id: OptionalId = None
     meeting_id: OptionalId = None
-    kind: Literal["", "agenda", "proposal", "comment", "material", "idea", "decision", "agreement"] = ""
+    kind: Literal["", "agenda", "proposal", "comment", "material", "idea", "decision", "vote", "agreement"] = ""
     person_id: OptionalId = None
 
 

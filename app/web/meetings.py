@@ -101,6 +101,15 @@ async def show(request: Request) -> Response:
     return await render_meeting(request, actor, path_int(request, "meeting_id"))
 
 
+async def minutes(request: Request) -> Response:
+    """The live-session links and the minutes alone: what the meeting's page fetches again when the
+    room's ideas, votes, decisions or session change (the same markup as on the page)."""
+    actor = await current_actor(request)
+    page = await read(request, meeting_page, actor, path_int(request, "meeting_id"))
+    return render(request, "meetings/minutes_fragment.html", meeting_context(request, actor, page),
+                  headers={"Cache-Control": "no-store"})
+
+
 # --- planning and editing ------------------------------------------------------------------------
 
 

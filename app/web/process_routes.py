@@ -26,6 +26,7 @@ def process_routes() -> list[BaseRoute]:
         # meetings and their agendas
         Route("/phases/{phase_id:int}/meetings", meetings.new, name="meeting_new", methods=GET_POST),
         Route("/meetings/{meeting_id:int}", meetings.show, name="meeting", methods=GET),
+        Route("/meetings/{meeting_id:int}/minutes", meetings.minutes, name="meeting_minutes", methods=GET),
         Route("/meetings/{meeting_id:int}/edit", meetings.edit, name="meeting_edit", methods=GET_POST),
         Route("/meetings/{meeting_id:int}/carry-over", meetings.carry_over, name="meeting_carry_over",
               methods=GET_POST),

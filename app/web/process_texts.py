@@ -37,6 +37,10 @@ TEXTS = {
     "document": N_("Document"),
     "newInputs": N_("There is something new. Reload to see it."),
     "itemOption": N_("Item: %(title)s"),
+    "decided": N_("A decision was recorded in the minutes."),
+    "agreement": N_("A new agreement is in the minutes."),
+    "liveStarted": N_("The live session has started."),
+    "liveEnded": N_("The live session has ended."),
     "moveFailed": N_("The agenda changed while you were moving items. Reload the page and try again."),
 }
 

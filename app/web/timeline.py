@@ -18,24 +18,29 @@ from app.web.session import current_actor
 from app.web.templating import gettext, locale_of, render
 
 WATCH = ["agenda_item.created", "agenda_item.proposed", "agenda_item.accepted", "agenda_item.declined",
-         "agenda_item.concluded", "comment.created", "comment.hidden", "material.added", "idea.created"]
+         "agenda_item.concluded", "comment.created", "comment.hidden", "material.added", "idea.created",
+         "idea.decided", "agreement.created", "vote.closed"]
 
 
 KIND_NAMES = {"agenda": N_("Agenda items"), "proposal": N_("Proposals"), "comment": N_("Comments"),
               "material": N_("Materials"), "idea": N_("Ideas"), "decision": N_("Decisions and minutes"),
-              "agreement": N_("Agreements")}
+              "vote": N_("Votes"), "agreement": N_("Agreements")}
 WHAT = {"item": N_("On the agenda"), "carried": N_("Carried over to the agenda"), "proposal": N_("Proposal"),
         "minutes": N_("Minutes"), "comment": N_("Comment"), "file": N_("File"), "link": N_("Link"),
-        "idea": N_("Idea"), "agreement": N_("Agreement"), "update": N_("Progress on an agreement")}
+        "idea": N_("Idea"), "merged": N_("Idea, merged with a similar one"), "agreement": N_("Agreement"),
+        "update": N_("Progress on an agreement"), "vote": N_("Vote")}
 BY_STATUS = {("answer", "accepted"): N_("Proposal put on the agenda"), ("answer", "declined"): N_("Proposal answered"),
              ("decision", "go-on"): N_("Decision: goes on"), ("decision", "parked"): N_("Decision: parked"),
              ("decision", "rejected"): N_("Decision: not taken further"),
              ("evaluation", "satisfied"): N_("Evaluation: solved satisfactorily"),
-             ("evaluation", "needs-more-work"): N_("Evaluation: needs more work")}
+             ("evaluation", "needs-more-work"): N_("Evaluation: needs more work"),
+             ("vote", "closed"): N_("Vote closed")}
 OTHER = {"answer": N_("Proposal answered"), "decision": N_("Decision"), "evaluation": N_("Evaluation")}
 
 
 def what_label(request: Request, entry: Entry) -> str:
+    if entry.what == "idea" and entry.hidden:
+        return gettext(request, N_("Idea hidden by the facilitator"))
     msgid = BY_STATUS.get((entry.what, entry.status)) or WHAT.get(entry.what) or OTHER.get(entry.what, entry.what)
     return gettext(request, msgid)
 

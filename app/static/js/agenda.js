@@ -5,6 +5,12 @@
  * tpl-material). A facilitator reorders by drag and drop (the whole new order is posted) or by the
  * arrow buttons (forms that also work without JavaScript); focus stays on the moved item's button
  * and the new position is announced.
+ *
+ * The minutes (ideas, votes, decisions, agreements item by item) and the live-session links are
+ * fragments: when the live room changes them (idea.*, vote.*, agreement.created, live.started and
+ * .ended), the page fetches /meetings/<id>/minutes again, a second or two later (events in a burst
+ * cost one fetch), and swaps them in, keeping open <details> open and focus where it was. The
+ * server applies the privacy rules (hidden ideas, anonymous authors, hidden results) as on load.
  */
 import { announce, clone, connect, count, enhanceForms, fill, onDone, postJson, serverNow, state, t } from "./process.js";
 
@@ -172,6 +178,69 @@ const MESSAGES = {
   "agenda_item.carried_over": (d) => t("carried", { item: d.title }),
 };
 
+/* ---- the minutes and the live-session links: fetched again ----------------------------------- */
+
+const FRAGMENT_EVENTS = new Set(["idea.created", "idea.hidden", "idea.restored", "idea.merged", "idea.grouped",
+  "idea.decided", "agreement.created", "vote.opened", "vote.revealed", "vote.locked", "vote.reopened", "vote.closed",
+  "vote.answer_hidden", "vote.answer_restored", "live.started", "live.ended"]);
+const FRAGMENT_MESSAGES = {
+  "idea.decided": () => t("decided"),
+  "agreement.created": () => t("agreement"),
+  "live.started": () => t("liveStarted"),
+  "live.ended": () => t("liveEnded"),
+};
+const FOCUSABLE = "a[href], button, summary, input, select, textarea";
+let fragmentTimer = null;
+let fragmentsStale = false;
+
+/** Where focus is inside a fragment: the nearest element with an id and the focusable's index in it. */
+function focusKey(fragment) {
+  const active = document.activeElement;
+  if (!active || !fragment.contains(active)) { return null; }
+  const holder = active.id ? active : active.parentElement.closest("[id]");
+  return { id: holder.id, index: active.id ? -1 : Array.from(holder.querySelectorAll(FOCUSABLE)).indexOf(active) };
+}
+
+function restoreFocus(key) {
+  const holder = key && document.getElementById(key.id);
+  if (!holder) { return; }
+  const target = key.index < 0 ? holder : holder.querySelectorAll(FOCUSABLE)[key.index];
+  if (target) { target.focus(); }
+}
+
+async function refreshFragments() {
+  fragmentTimer = null;
+  if (document.visibilityState === "hidden") { fragmentsStale = true; return; }
+  fragmentsStale = false;
+  let html = "";
+  try {
+    const response = await fetch(`/meetings/${state.meetingId}/minutes`, {
+      credentials: "same-origin", headers: { Accept: "text/html" } });
+    if (!response.ok) { fragmentsStale = true; return; }
+    html = await response.text();
+  } catch (e) { fragmentsStale = true; return; }
+  const fresh = new DOMParser().parseFromString(html, "text/html");
+  fresh.querySelectorAll("[data-fragment][id]").forEach((node) => {
+    const current = document.getElementById(node.id);
+    if (!current) { return; }
+    current.querySelectorAll("details[open][id]").forEach((d) => {
+      const again = node.querySelector(`#${CSS.escape(d.id)}`);
+      if (again) { again.open = true; }
+    });
+    const key = focusKey(current);
+    current.replaceWith(document.importNode(node, true));
+    restoreFocus(key);
+  });
+}
+
+function refreshSoon() {
+  if (fragmentTimer === null) { fragmentTimer = window.setTimeout(refreshFragments, 800 + Math.random() * 1700); }
+}
+
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && fragmentsStale) { refreshSoon(); }
+});
+
 const seen = new Set();
 
 function apply(frame) {
@@ -179,8 +248,15 @@ function apply(frame) {
   const type = frame.type;
   const once = !seen.has(`${frame.room}:${frame.seq}`);
   seen.add(`${frame.room}:${frame.seq}`);
+  if (FRAGMENT_EVENTS.has(type) || (type.startsWith("comment.") && d.idea_id)) {
+    refreshSoon();
+    if (once && FRAGMENT_MESSAGES[type]) { announce(FRAGMENT_MESSAGES[type](d)); }
+    if (!type.startsWith("comment.")) { return; }
+  }
   if (type.startsWith("agenda_item.")) {
     upsertItem(d);
+    const minutes = document.getElementById("minutes");
+    if (minutes && !minutes.hidden) { refreshSoon(); }
     if (once && MESSAGES[type]) { announce(MESSAGES[type](d)); }
   } else if (type === "agenda.reordered") {
     reorder(d.item_ids, once);
@@ -252,4 +328,4 @@ if (state.manage) { sortable(list("agenda")); }
 connect(["agenda_item.created", "agenda_item.updated", "agenda_item.proposed", "agenda_item.accepted",
   "agenda_item.declined", "agenda_item.removed", "agenda_item.concluded", "agenda_item.carried_over",
   "agenda.reordered", "comment.created", "comment.edited", "comment.hidden", "comment.shown",
-  "material.added", "material.removed", "meeting.updated"], apply);
+  "material.added", "material.removed", "meeting.updated", ...FRAGMENT_EVENTS], apply);
