@@ -14,6 +14,7 @@ from app.models import (
     Agreement,
     AgreementIdea,
     AgreementUpdate,
+    Ballot,
     Comment,
     Evaluation,
     Idea,
@@ -27,6 +28,8 @@ from app.models import (
     ProjectInvite,
     ProjectMember,
     User,
+    Vote,
+    VoteOption,
 )
 from app.services.passwords import hash_password
 
@@ -100,8 +103,10 @@ def load_demo(session: Session, *, today: date | None = None) -> bool:
              for i, (t, d, m, by, why) in enumerate(agenda)]
     add(AgendaItem(meeting_id=workshop.id, position=len(items), title="Kaffe og kage", status="proposed",
                    proposed_by_id=karim.id, proposal_reason="Så bliver folk lidt længere."))
-    add(AgendaItem(meeting_id=past.id, position=0, title="Hvad mangler Nørrebro?", planned_minutes=60,
-                   conclusion="Flere træer, steder at sidde og fælles dyrkning blev nævnt af mange."))
+    asked = add(AgendaItem(meeting_id=past.id, position=0, title="Hvad mangler Nørrebro?", planned_minutes=60,
+                           conclusion="Flere træer, steder at sidde og fælles dyrkning blev nævnt af mange."))
+    chosen = add(AgendaItem(meeting_id=past.id, position=1, title="Hvad går vi videre med?", planned_minutes=30,
+                            conclusion="Bænkene ved søen fik flest prikker og bliver til en aftale."))
     add(Comment(project_id=project.id, meeting_id=workshop.id, agenda_item_id=items[1].id,
                 author_id=birgit.id, body="Kan vi også tale om skolevejene?"))
     add(Comment(project_id=project.id, meeting_id=workshop.id, agenda_item_id=items[2].id,
@@ -109,16 +114,33 @@ def load_demo(session: Session, *, today: date | None = None) -> bool:
     add(Material(project_id=project.id, phase_id=idea_phase.id, meeting_id=workshop.id, kind="link",
                  title="Kommunens plan for byens træer", url="https://www.kk.dk/", added_by_id=mette.id))
 
+    # the past meeting's minutes: ideas from its first item, a dot vote and a decision in its second
     ideas = [add(Idea(project_id=project.id, phase_id=idea_phase.id, meeting_id=past.id, author_id=a.id,
-                      title=t, body=b, status=s)) for a, t, b, s in (
+                      agenda_item_id=asked.id, title=t, body=b, status=s)) for a, t, b, s in (
         (ali, "Bænke ved søen", "Bænke for hver 200 meter langs Sortedams Sø.", "go-on"),
         (birgit, "Flere træer på Nørrebrogade", "Træer i stedet for nogle af p-pladserne.", "scheduled"),
         (karim, "Fælles køkkenhave i gården", "Højbede som naboerne passer sammen.", "new"),
         (lene, "Cykelparkering med tag", "Overdækket parkering ved stationen.", "parked"),
     )]
+    add(Idea(project_id=project.id, phase_id=idea_phase.id, meeting_id=past.id, author_id=karim.id,
+             agenda_item_id=asked.id, title="Flere bænke ved Sortedams Sø", merged_into_id=ideas[0].id))
+    ideas[0].agenda_item_id = chosen.id
     ideas[0].decision_note = "Mange stemmer. Vi går videre med bænkene."
     ideas[0].decided_by_id = mette.id
     ideas[0].decided_at = now - timedelta(days=10)
+    ideas[3].agenda_item_id = chosen.id
+    ideas[3].decision_note = "Vi venter, til kommunens cykelplan er klar."
+    ideas[3].decided_by_id = mette.id
+    ideas[3].decided_at = now - timedelta(days=10)
+    vote = add(Vote(meeting_id=past.id, agenda_item_id=chosen.id, kind="dots", question="Hvilke idéer skal vi "
+                    "arbejde videre med?", dots_per_person=3, status="closed", created_by_id=mette.id,
+                    revealed_at=now - timedelta(days=10), closed_at=now - timedelta(days=10),
+                    created_at=now - timedelta(days=10)))
+    options = [add(VoteOption(vote_id=vote.id, idea_id=idea.id, label=idea.title, position=n))
+               for n, idea in enumerate(ideas)]
+    for voter, dots in ((ali, (2, 1, 0, 0)), (birgit, (1, 2, 0, 0)), (karim, (2, 0, 1, 0)), (lene, (1, 0, 0, 2))):
+        add(Ballot(vote_id=vote.id, voter_id=voter.id,
+                   choices={"dots": {str(o.id): d for o, d in zip(options, dots, strict=True) if d}}))
     agreement = add(Agreement(project_id=project.id, phase_id=idea_phase.id, meeting_id=past.id,
                               title="Bestil seks bænke til Sortedams Sø", owner_id=jonas.id,
                               deadline=today + timedelta(days=14), status="done", created_by_id=mette.id,
