@@ -60,6 +60,9 @@ class Settings:
         "(the serving flag --ws-max-size closes the socket for frames above that).", default=16384)
     ws_token_max_age: int = _doc("Seconds a signed socket token (?token=, projector and guests) stays valid.",
                                  default=12 * 60 * 60)
+    ws_ticket_seconds: int = _doc(
+        "Seconds the room ticket given with hello admits a reconnect without the database (a reconnect "
+        "storm costs no permission queries; taking away access reaches reconnects after this).", default=120)
     hub_linger_seconds: float = _doc(
         "Seconds a room stays subscribed after its last local socket left (reconnects find it warm).",
         default=15.0)

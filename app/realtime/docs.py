@@ -29,6 +29,8 @@ Generated from `app/realtime/` by `python -m app.realtime.docs`; do not edit by 
 Open `ws(s)://<host>/ws/<room>?since=<last seq seen>`. Rooms are `meeting:<id>` (the live room) and
 `project:<id>` (the activity feed). The socket is authenticated by the session cookie, or by
 `?token=` (signed, for the projector screen and guests). A browser's `Origin` must be this site.
+`hello` carries a `ticket`: send it back as `?ticket=` when reconnecting to the same room (within
+`WS_TICKET_SECONDS`, as the same person) and the server admits the socket without the database.
 
 1. The server subscribes to the room, then replays every stored event after `since` (none when
    `since` is absent), in `seq` order, then sends `hello` with the `seq` the socket is now at, then
@@ -46,7 +48,7 @@ Persisted events carry `seq` (per room, gapless, in commit order): apply them in
 | type | fields | when |
 |---|---|---|
 | *event* | `type`, `room`, `seq` (persisted only), `at`, `data` | see "Events" |
-| `hello` | `room`, `seq` | once, after the replay |
+| `hello` | `room`, `seq`, `ticket` | once, after the replay |
 | `heartbeat` | `seq` | at randomised intervals |
 | `resync` | `room`, `seq` | `since` could not be served from the log |
 | `ack` | `id`, `seq` | a command was done (the same answer again for a resend of the same `id`) |

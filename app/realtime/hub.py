@@ -100,8 +100,9 @@ class Hub:
 
     # --- sockets -----------------------------------------------------------------------------
 
-    async def join(self, client: Client, since: int | None) -> None:
-        """Replay what ``client`` missed after ``since`` (None: nothing), then make it live."""
+    async def join(self, client: Client, since: int | None, *, hello: dict[str, Any] | None = None) -> None:
+        """Replay what ``client`` missed after ``since`` (None: nothing), then make it live with a
+        ``hello`` (carrying ``hello``'s fields too)."""
         room = await self._open(client.room)
         try:
             position = await self._replay(room, client, since)
@@ -113,7 +114,7 @@ class Hub:
         client.schedule_heartbeat(asyncio.get_running_loop().time(), self.settings.ws_heartbeat_seconds)
         room.clients.add(client)
         room.empty_since = None
-        client.start(control("hello", room=room.name, seq=position))
+        client.start(control("hello", room=room.name, seq=position, **(hello or {})))
         if self.listener is not None:
             self.listener.joined(client)
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.errors import DomainError
 from app.realtime import commands
+from app.realtime.admission import load_actor_later
 from app.realtime.clients import Client
 from app.realtime.envelope import control, dumps
 from app.services.actor import Actor
@@ -129,8 +130,9 @@ class SocketCommands:
     throughput does not hang on each command's latency; any other command waits for those before
     it and runs alone, so the facilitator's commands keep their order. A bug closes with 1011."""
 
-    def __init__(self, realtime: Realtime, actor: Actor, client: Client) -> None:
-        self.realtime, self.actor, self.client = realtime, actor, client
+    def __init__(self, realtime: Realtime, actor: Actor | None, client: Client) -> None:
+        self.realtime, self.client = realtime, client
+        self.actor = actor  # None when admitted by ticket: loaded with the first command
         self.limiter = RateLimiter(realtime.settings.command_rate)
         self._slots = asyncio.Semaphore(max(1, realtime.settings.ws_commands_in_flight))
         self._running: set[asyncio.Task[None]] = set()
@@ -145,6 +147,8 @@ class SocketCommands:
         except Refused as refused:
             client.push(refused.frame())
             return
+        if self.actor is None:
+            self.actor = await load_actor_later(self.realtime, client.user_id)
         if not incoming.command.concurrent:
             await self.drain()
             client.push(await run(self.realtime, self.actor, client.room, incoming))
@@ -155,6 +159,7 @@ class SocketCommands:
         task.add_done_callback(self._running.discard)
 
     async def _run(self, incoming: Incoming) -> None:
+        assert self.actor is not None
         try:
             self.client.push(await run(self.realtime, self.actor, self.client.room, incoming))
         except Exception:

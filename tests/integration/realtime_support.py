@@ -99,8 +99,9 @@ class AppProcess:
         except OSError:
             return 0, {}
 
-    def ws(self, room: str, *, since: int | None = None, token: str | None = None) -> str:
-        query = "&".join(f"{k}={v}" for k, v in (("since", since), ("token", token)) if v is not None)
+    def ws(self, room: str, *, since: int | None = None, token: str | None = None, ticket: str | None = None) -> str:
+        query = "&".join(f"{k}={v}" for k, v in (("since", since), ("token", token), ("ticket", ticket))
+                         if v is not None)
         return f"ws://127.0.0.1:{self.port}/ws/{room}" + (f"?{query}" if query else "")
 
     def stop(self) -> None:
@@ -210,9 +211,10 @@ class Peer:
 
     @classmethod
     async def open(cls, app: AppProcess, room: str, user: int | None = None, *, since: int | None = None,
-                   origin: str | None = None, token: str | None = None, **kwargs: Any) -> Peer:
+                   origin: str | None = None, token: str | None = None, ticket: str | None = None,
+                   **kwargs: Any) -> Peer:
         headers = {"Cookie": session_cookie(user)} if user is not None else {}
-        conn = await connect(app.ws(room, since=since, token=token), additional_headers=headers,
+        conn = await connect(app.ws(room, since=since, token=token, ticket=ticket), additional_headers=headers,
                              origin=origin, proxy=None, compression=None, **kwargs)  # type: ignore[arg-type]
         return cls(conn)
 

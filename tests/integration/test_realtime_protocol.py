@@ -7,9 +7,13 @@ import asyncio
 import json
 
 import pytest
+import sqlalchemy as sa
 
-from app.realtime.socket import sign_token
+from app.db import Database
+from app.models import ProjectMember
+from app.realtime.admission import sign_token
 from app.settings import Settings
+from tests import factories
 from tests.integration.conftest import Site
 from tests.integration.realtime_support import SECRET, Peer, new_room
 
@@ -179,3 +183,47 @@ async def test_sockets_are_served_pre_framed_with_the_procfile_flags(app, room, 
     stats = app.health()[1]["broker"]
     assert stats["sockets"] >= 1 and stats["framed_sockets"] == stats["sockets"]
     await peer.close()
+
+
+async def test_a_ticket_admits_its_owner_again_and_commands_still_work(app, room, sqlite_site) -> None:
+    first = await Peer.open(app, room, sqlite_site.world.alice)
+    ticket = (await first.control("hello"))["ticket"]
+    await first.close()
+    again = await Peer.open(app, room, sqlite_site.world.alice, ticket=ticket)
+    await again.control("hello")
+    await _still_works(again)  # the actor is loaded with the first command
+    await again.close()
+
+
+async def test_a_ticket_is_no_login_for_someone_else_nor_for_another_room(app, room, sqlite_site) -> None:
+    world = sqlite_site.world
+    first = await Peer.open(app, room, world.alice)
+    ticket = (await first.control("hello"))["ticket"]
+    await first.close()
+    stranger = await Peer.open(app, room, world.stranger, ticket=ticket)
+    anonymous = await Peer.open(app, room, ticket=ticket)
+    assert [(await p.closed())[0] for p in (stranger, anonymous)] == [4004, 4001]
+    other_room = new_room(sqlite_site.database_url, world)
+    elsewhere = await Peer.open(app, other_room, world.alice, ticket=ticket)  # checked in the database
+    await elsewhere.control("hello")
+    await elsewhere.close()
+
+
+async def test_a_ticket_admits_without_the_database_until_it_expires(app, room, sqlite_site) -> None:
+    db = Database(sqlite_site.database_url)
+    try:
+        with db.unit_of_work() as uow:
+            carol = factories.make_user(uow.session, "Carol")
+            factories.follow(uow.session, sqlite_site.world.project_id, carol)
+        first = await Peer.open(app, room, carol.id)
+        ticket = (await first.control("hello"))["ticket"]
+        await first.close()
+        with db.unit_of_work() as uow:  # Carol leaves the project
+            uow.session.execute(sa.delete(ProjectMember).where(ProjectMember.user_id == carol.id))
+        refused = await Peer.open(app, room, carol.id)
+        assert (await refused.closed())[0] == 4004
+        admitted = await Peer.open(app, room, carol.id, ticket=ticket)  # WS_TICKET_SECONDS not over yet
+        await admitted.control("hello")
+        await admitted.close()
+    finally:
+        db.dispose()

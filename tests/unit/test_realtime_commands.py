@@ -124,7 +124,8 @@ async def test_concurrent_commands_overlap_and_an_ordered_one_waits_for_them(mon
     monkeypatch.setitem(commands.COMMANDS, "test.order", ordered)
     settings = SimpleNamespace(command_rate=100.0, ws_commands_in_flight=2, ws_max_command_bytes=1000)
     client = Client(None, room="meeting:1", user_id=1, name="A", facilitator=False, bound=100)  # type: ignore[arg-type]
-    socket_commands = protocol.SocketCommands(SimpleNamespace(settings=settings), None, client)  # type: ignore[arg-type]
+    socket_commands = protocol.SocketCommands(SimpleNamespace(settings=settings), SimpleNamespace(key="u:1"),  # type: ignore[arg-type]
+                                              client)
 
     def frame(type_: str, id_: str) -> str:
         return json.dumps({"type": type_, "id": id_, "data": {"title": "t"}})

@@ -74,6 +74,9 @@ def test_a_gap_or_a_heartbeat_ahead_reconnects_with_since() -> None:
     last().frame(idea(4, 8)); last().frame(idea(5, 9)); last().frame({ type: "hello", room: "meeting:7", seq: 5 });
     last().frame({ type: "heartbeat", seq: 6 });
     assert.equal(FakeSocket.all.length, 3); assert.equal(last().url, "ws://x/ws/meeting:7?since=5");
+    last().frame({ type: "hello", room: "meeting:7", seq: 5, ticket: "t.k-1" });
+    last().drop(1006); timers.shift()[0]();  // a reconnect presents the last hello's ticket
+    assert.equal(last().url, "ws://x/ws/meeting:7?since=5&ticket=t.k-1");
     assert.deepEqual(c.state.ideas.map((i) => i.id), [8, 9]);
     """)
 

@@ -2,7 +2,8 @@
  *
  * - Connects to /ws/<room>?since=<seq> and applies events in seq order: a seq already applied is
  *   ignored, a gap (or a heartbeat/hello ahead of us) reconnects with since, so the server fills it.
- * - Reconnects with full-jitter exponential backoff; not after a refusal (4001, 4003, 4004).
+ * - Reconnects with full-jitter exponential backoff; not after a refusal (4001, 4003, 4004); a
+ *   reconnect presents the ticket of the last hello, so the server admits it without the database.
  * - Commands are kept (localStorage) until the server answers, and resent with the same client id
  *   after every reconnect: the server's receipts make that safe ("waiting" until acknowledged).
  * - Exposes the room as an Alpine store, "room" (CSP build: no inline code, no eval). The page gives
@@ -62,6 +63,7 @@ export class RoomClient {
     this.onResync = options.onResync || (() => globalThis.location && globalThis.location.reload());
     this.key = `godialog:pending:${this.room}`;
     this.attempt = 0;
+    this.ticket = null;
     this.socket = null;
     this.timer = null;
     this.stopped = false;
@@ -95,9 +97,11 @@ export class RoomClient {
   }
 
   _connect() {
-    const since = this.state.seq === null ? "" : `?since=${this.state.seq}`;
+    const query = [];
+    if (this.state.seq !== null) { query.push(`since=${this.state.seq}`); }
+    if (this.ticket) { query.push(`ticket=${encodeURIComponent(this.ticket)}`); }
     const base = this.url.startsWith("ws") ? this.url : this._absolute(this.url);
-    const socket = new this.WebSocket(base + since);
+    const socket = new this.WebSocket(base + (query.length ? `?${query.join("&")}` : ""));
     this.socket = socket;
     this.state.status = this.attempt ? "offline" : "connecting";
     socket.onmessage = (event) => { if (this.socket === socket) { this._onFrame(JSON.parse(event.data)); } };
@@ -116,6 +120,7 @@ export class RoomClient {
       this.state.seq = frame.seq;
       this.state.status = "live";
       this.attempt = 0;
+      this.ticket = frame.ticket || null;
       this.state.pending.forEach((command) => this._transmit(command));
     } else if (type === "heartbeat") {
       if (this.state.seq !== null && frame.seq > this.state.seq) { this._gap(); }
