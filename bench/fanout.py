@@ -54,6 +54,7 @@ class Run:
 
     def __init__(self, target: Target, n: int, senders: list[int], label: str) -> None:
         self.target, self.n, self.label = target, n, label
+        self.tickets = True  # come back with the last hello's ticket (as room.js does)
         self.room = target.new_room(label)
         self.run_id = uuid.uuid4().hex[:8]
         self.apps = target.start_apps()
@@ -89,7 +90,7 @@ class Run:
         per_worker = [{"clients": [s for w, s in part if w == i]} for i in range(self.target.workers)]
         replies = self.workers.call("connect", timeout=120, per_worker=per_worker, run=self.run_id,
                                     room=self.room, secret=self.target.secret, backoff=list(backoff),
-                                    concurrency=64, max_seconds=600)
+                                    concurrency=64, max_seconds=600, tickets=self.tickets)
         fails = merge_counts(replies, "connect_fail")
         if fails:
             self.result["connect_fail"] = fails
@@ -196,13 +197,16 @@ def run_fanout(target: Target, n: int, s: int, *, count: int = COUNT, interval_m
 
 
 def run_storm(target: Target, n: int, *, senders: int = 2, interval_ms: int = 100, before_s: float = 1.5,
-              backoff: tuple[float, float] = (0.5, 15.0), label: str | None = None) -> dict[str, Any]:
+              backoff: tuple[float, float] = (0.5, 15.0), tickets: bool = True,
+              label: str | None = None) -> dict[str, Any]:
     """N clients connected while ``senders`` extra clients keep sending (one command every
     ``interval_ms`` each); all N dropped at once, each comes back with ``since`` after a full-jitter
     backoff (first window ``backoff[0]`` s, doubling up to ``backoff[1]`` s: app/static/js/room.js)."""
     label = label or f"{target.kind}-storm-n{n}"
     run = Run(target, n + senders, list(range(n, n + senders)), label)
-    run.result.update(n=n, extra_senders=senders, storm_interval_ms=interval_ms, backoff_s=list(backoff))
+    run.tickets = tickets
+    run.result.update(n=n, extra_senders=senders, storm_interval_ms=interval_ms, backoff_s=list(backoff),
+                      tickets=tickets)
     try:
         run.connect(backoff)
         t0 = time.monotonic_ns() + 200_000_000
@@ -240,6 +244,7 @@ def main() -> None:
     p.add_argument("--n", type=int, default=100)
     p.add_argument("--s", type=int, default=1)
     p.add_argument("--storm", action="store_true")
+    p.add_argument("--no-tickets", action="store_true", help="storm: reconnect without the hello's ticket")
     p.add_argument("--echo", action="store_true", help="run against the bare echo baseline")
     p.add_argument("--echo-raw", action="store_true", help="... its variant writing pre-framed bytes")
     p.add_argument("--workers", type=int, default=2)
@@ -250,7 +255,7 @@ def main() -> None:
     kind = "echo-raw" if args.echo_raw else "echo" if args.echo else "engine"
     target = make_target(kind, args.n + 2, workers=args.workers)
     try:
-        res = run_storm(target, args.n) if args.storm else run_fanout(
+        res = run_storm(target, args.n, tickets=not args.no_tickets) if args.storm else run_fanout(
             target, args.n, args.s, interval_ms=args.interval_ms, profile_what=args.profile)
     finally:
         if target.seed is not None:

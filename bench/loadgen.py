@@ -15,6 +15,7 @@ from array import array
 from collections import Counter
 from multiprocessing.connection import Connection
 from typing import Any
+from urllib.parse import quote
 
 from itsdangerous import TimestampSigner
 
@@ -37,6 +38,7 @@ class Worker:
         self.mark_len = 0
         self.created_prefix = b"\x00"  # learnt from the first idea.created frame
         self.reconnect = True
+        self.tickets = True  # present the last hello's ticket when coming back
         self.backoff = (0.5, 15.0)  # first window, cap (s): full jitter, as app/static/js/room.js
         self.deadline = 0.0
         self.tasks: set[asyncio.Task[None]] = set()
@@ -72,7 +74,9 @@ class Worker:
         return h
 
     async def open(self, st: ClientState, timeout: float) -> bool:
-        path = f"/ws/{self.room}" + (f"?since={st.since}" if st.since is not None else "")
+        query = ([f"since={st.since}"] if st.since is not None else []) + \
+            ([f"ticket={quote(st.ticket)}"] if st.ticket and self.tickets else [])
+        path = f"/ws/{self.room}" + ("?" + "&".join(query) if query else "")
         st.attempts += 1
         conn = Conn(self, st, path, self.headers(st))
         try:
@@ -126,6 +130,7 @@ class Worker:
         self.mark_len = len(self.mark)
         self.backoff = tuple(msg.get("backoff", self.backoff))  # type: ignore[assignment]
         self.deadline = time.monotonic() + msg.get("max_seconds", 300)
+        self.tickets = msg.get("tickets", True)
         specs = msg["clients"]
         new = [ClientState(*s) for s in specs]
         self.clients += new

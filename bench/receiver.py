@@ -34,7 +34,7 @@ class ClientState:
 
     __slots__ = ("app", "attempts", "back_ns", "baseline", "conn", "contig", "dropped", "hello_gaps",
                  "hello_seq", "hellos", "idx", "maxseq", "pending", "port", "reconnects", "seen",
-                 "sender", "since", "user_id")
+                 "sender", "since", "ticket", "user_id")
 
     def __init__(self, idx: int, app: int, port: int, user_id: int, sender: int) -> None:
         self.idx, self.app, self.port, self.user_id, self.sender = idx, app, port, user_id, sender
@@ -51,6 +51,7 @@ class ClientState:
         self.back_ns = 0
         self.dropped = False
         self.since: int | None = None
+        self.ticket: str | None = None  # from the last hello; presented on reconnect, as room.js does
         self.pending: dict[bytes, int] = {}
 
 
@@ -85,6 +86,7 @@ class Conn(WsClient):
         seq = frames.frame_seq(p)
         if typ == b"hello":
             self._hello(seq, now)
+            self.st.ticket = frames.frame_str(p, b'"ticket"').decode() or None
             return
         if seq < 0:
             w.types[typ.decode(errors="replace")] += 1

@@ -16,9 +16,33 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 UVICORN = str(Path(sys.executable).with_name("uvicorn"))
-# The serving flags of the Makefile / Procfile (no per-message deflate, small frames and queues).
-SERVE_FLAGS = ["--ws-per-message-deflate", "false", "--ws-max-size", "65536", "--ws-max-queue", "16",
-               "--ws-ping-interval", "20", "--ws-ping-timeout", "20"]
+FALLBACK_FLAGS = ["--ws-per-message-deflate", "false", "--ws-max-size", "65536", "--ws-max-queue", "16",
+                  "--ws-ping-interval", "20", "--ws-ping-timeout", "20"]
+
+
+def serve_flags() -> list[str]:
+    """The app's serving flags: ``UVICORN_FLAGS`` of the Makefile (what ``make run`` and the Procfile
+    use), so the bench serves the app exactly as it is deployed."""
+    try:
+        for line in (ROOT / "Makefile").read_text().splitlines():
+            if line.startswith("UVICORN_FLAGS"):
+                return line.split("=", 1)[1].split()
+    except OSError:
+        pass
+    return FALLBACK_FLAGS
+
+
+def without_ws_class(flags: list[str]) -> list[str]:
+    """``flags`` minus ``--ws <protocol class>`` (the echo baseline picks its own)."""
+    out, skip = [], False
+    for f in flags:
+        if skip:
+            skip = False
+        elif f == "--ws":
+            skip = True
+        else:
+            out.append(f)
+    return out
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -89,8 +113,10 @@ class AppProcess:
         engine = target[-1].startswith("app.")
         app_dir = app_dir or (os.environ.get("BENCH_APP_DIR") if engine else None) or str(ROOT)  # A/B runs
         extra = extra if extra is not None else os.environ.get("BENCH_UVICORN_EXTRA", "").split()
-        cmd = [UVICORN, *target, "--app-dir", app_dir, "--host", "127.0.0.1", "--port", str(self.port),
-               *SERVE_FLAGS, *extra, "--log-level", "warning", "--no-access-log", "--backlog", "4096"]
+        flags = serve_flags() if engine else without_ws_class(serve_flags())
+        self.cmd = [UVICORN, *target, "--app-dir", app_dir, "--host", "127.0.0.1", "--port", str(self.port),
+                    *flags, *extra, "--log-level", "warning", "--no-access-log", "--backlog", "4096"]
+        cmd = self.cmd
         full_env = {**os.environ, **env, "BASE_URL": f"http://127.0.0.1:{self.port}"}
         self._log = open(self.log_path, "w")  # noqa: SIM115 - kept open for the process's life
         self.proc = subprocess.Popen(cmd, cwd=app_dir, env=full_env, stdout=self._log, stderr=subprocess.STDOUT)
