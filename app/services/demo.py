@@ -116,26 +116,30 @@ def load_demo(session: Session, *, today: date | None = None) -> bool:
 
     # the past meeting's minutes: ideas from its first item, a dot vote and a decision in its second
     ideas = [add(Idea(project_id=project.id, phase_id=idea_phase.id, meeting_id=past.id, author_id=a.id,
-                      agenda_item_id=asked.id, title=t, body=b, status=s)) for a, t, b, s in (
+                      agenda_item_id=asked.id, title=t, body=b, status=s,
+                      created_at=past.starts_at + timedelta(minutes=15 + n)))
+             for n, (a, t, b, s) in enumerate((
         (ali, "Bænke ved søen", "Bænke for hver 200 meter langs Sortedams Sø.", "go-on"),
         (birgit, "Flere træer på Nørrebrogade", "Træer i stedet for nogle af p-pladserne.", "scheduled"),
         (karim, "Fælles køkkenhave i gården", "Højbede som naboerne passer sammen.", "new"),
         (lene, "Cykelparkering med tag", "Overdækket parkering ved stationen.", "parked"),
-    )]
+    ))]
     add(Idea(project_id=project.id, phase_id=idea_phase.id, meeting_id=past.id, author_id=karim.id,
-             agenda_item_id=asked.id, title="Flere bænke ved Sortedams Sø", merged_into_id=ideas[0].id))
+             agenda_item_id=asked.id, title="Flere bænke ved Sortedams Sø", merged_into_id=ideas[0].id,
+             created_at=past.starts_at + timedelta(minutes=25)))
     ideas[0].agenda_item_id = chosen.id
     ideas[0].decision_note = "Mange stemmer. Vi går videre med bænkene."
     ideas[0].decided_by_id = mette.id
-    ideas[0].decided_at = now - timedelta(days=10)
+    ideas[0].decided_at = past.starts_at + timedelta(minutes=100)
     ideas[3].agenda_item_id = chosen.id
     ideas[3].decision_note = "Vi venter, til kommunens cykelplan er klar."
     ideas[3].decided_by_id = mette.id
-    ideas[3].decided_at = now - timedelta(days=10)
+    ideas[3].decided_at = past.starts_at + timedelta(minutes=105)
     vote = add(Vote(meeting_id=past.id, agenda_item_id=chosen.id, kind="dots", question="Hvilke idéer skal vi "
                     "arbejde videre med?", dots_per_person=3, status="closed", created_by_id=mette.id,
-                    revealed_at=now - timedelta(days=10), closed_at=now - timedelta(days=10),
-                    created_at=now - timedelta(days=10)))
+                    created_at=past.starts_at + timedelta(minutes=80),
+                    revealed_at=past.starts_at + timedelta(minutes=90),
+                    closed_at=past.starts_at + timedelta(minutes=95)))
     options = [add(VoteOption(vote_id=vote.id, idea_id=idea.id, label=idea.title, position=n))
                for n, idea in enumerate(ideas)]
     for voter, dots in ((ali, (2, 1, 0, 0)), (birgit, (1, 2, 0, 0)), (karim, (2, 0, 1, 0)), (lene, (1, 0, 0, 2))):
@@ -144,6 +148,7 @@ def load_demo(session: Session, *, today: date | None = None) -> bool:
     agreement = add(Agreement(project_id=project.id, phase_id=idea_phase.id, meeting_id=past.id,
                               title="Bestil seks bænke til Sortedams Sø", owner_id=jonas.id,
                               deadline=today + timedelta(days=14), status="done", created_by_id=mette.id,
+                              created_at=past.starts_at + timedelta(minutes=100),
                               description="Jonas bestiller bænkene hos Teknik- og Miljøforvaltningen."))
     add(AgreementIdea(agreement_id=agreement.id, idea_id=ideas[0].id))
     add(AgreementUpdate(agreement_id=agreement.id, author_id=jonas.id, body="Bænkene er bestilt.",

@@ -211,6 +211,16 @@ def test_a_live_workshop_from_code_to_agreement(server, new_context):
     item = projects.locator(".agreement-card", has_text="Sæt tre bænke op ved søen")
     assert "Ali" in item.inner_text() and str(deadline.year) in item.inner_text()
     axe_check(projects, name="project-agreements")
+
+    # the minutes wrote themselves: under the item in focus, the idea, its decision and its agreement
+    projects.goto(f"/meetings/{world['meeting']}")
+    item = projects.locator(".minutes-item").filter(
+        has=projects.get_by_role("heading", name="Idéer til gården", level=3))
+    idea = item.locator(".minutes-idea", has_text="Bænke ved søen")
+    assert "Arbejdes der videre med" in idea.inner_text() and "Flest prikker" in idea.inner_text()
+    assert "Sæt tre bænke op ved søen" in idea.locator(".minutes-agreement").inner_text()
+    assert "5 prikker" in item.locator(".minutes-vote").inner_text()
+    axe_check(projects, name="meeting-minutes")
     projects.close()
 
     for problems in (console_problems, screen_problems, ali_problems, fatima_problems):
