@@ -145,6 +145,10 @@ def new_context(browser: Any, server: Server) -> Iterator[Any]:
 
 def axe_check(page: Any, *, name: str = "") -> None:
     """Run axe-core on the page (WCAG 2.1 A/AA rules); fail on serious or critical violations."""
+    # Let arrival animations (fade-ins) end first: a half-faded element is not what people read.
+    page.evaluate("() => Promise.all(document.getAnimations()"
+                  ".filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)"
+                  ".map(a => a.finished.catch(() => null)))")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text())  # DevTools evaluation: not subject to the page's CSP
     result = page.evaluate(
