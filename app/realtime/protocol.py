@@ -16,6 +16,7 @@ import anyio
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from app import i18n
 from app.errors import DomainError
 from app.realtime import commands
 from app.realtime.admission import load_actor_later
@@ -109,13 +110,20 @@ def parse(text: str, *, room: str, max_bytes: int, limiter: RateLimiter) -> Inco
     return Incoming(client_id, command, data)
 
 
-async def run(realtime: Realtime, actor: Actor, room: str, incoming: Incoming) -> str:
-    """Run one accepted command in its unit of work; the ack or error frame. Bugs propagate."""
+async def run(realtime: Realtime, actor: Actor, room: str, incoming: Incoming, *,
+              locale: str | None = None) -> str:
+    """Run one accepted command in its unit of work; the ack or error frame (its message and field
+    messages in the socket's language). Bugs propagate."""
     try:
         response = await realtime.perform(commands.execute, actor, room, incoming.id, incoming.command,
                                           incoming.data)
     except DomainError as error:
-        return control("error", id=incoming.id, **error.as_dict())
+        body = error.as_dict()
+        if locale:
+            body["message"] = i18n.error_message(locale, error)
+            if error.fields:
+                body["fields"] = i18n.field_messages(locale, error)
+        return control("error", id=incoming.id, **body)
     except IntegrityError:
         response = await anyio.to_thread.run_sync(_stored_ack, realtime, actor.key, incoming.id,
                                                   limiter=realtime.reads)
@@ -133,6 +141,7 @@ class SocketCommands:
     def __init__(self, realtime: Realtime, actor: Actor | None, client: Client) -> None:
         self.realtime, self.client = realtime, client
         self.actor = actor  # None when admitted by ticket: loaded with the first command
+        self.locale = client.ws.scope.get("state", {}).get("locale") or realtime.settings.default_locale
         self.limiter = RateLimiter(realtime.settings.command_rate)
         self._slots = asyncio.Semaphore(max(1, realtime.settings.ws_commands_in_flight))
         self._running: set[asyncio.Task[None]] = set()
@@ -151,7 +160,7 @@ class SocketCommands:
             self.actor = await load_actor_later(self.realtime, client.user_id)
         if not incoming.command.concurrent:
             await self.drain()
-            client.push(await run(self.realtime, self.actor, client.room, incoming))
+            client.push(await run(self.realtime, self.actor, client.room, incoming, locale=self.locale))
             return
         await self._slots.acquire()
         task = asyncio.create_task(self._run(incoming), name=f"command {incoming.id[:16]}")
@@ -161,7 +170,8 @@ class SocketCommands:
     async def _run(self, incoming: Incoming) -> None:
         assert self.actor is not None
         try:
-            self.client.push(await run(self.realtime, self.actor, self.client.room, incoming))
+            self.client.push(await run(self.realtime, self.actor, self.client.room, incoming,
+                                      locale=self.locale))
         except Exception:
             log.exception("command %s in %s failed", incoming.command.type, self.client.room)
             self.client.close(1011, "internal error")

@@ -212,8 +212,10 @@ class Peer:
     @classmethod
     async def open(cls, app: AppProcess, room: str, user: int | None = None, *, since: int | None = None,
                    origin: str | None = None, token: str | None = None, ticket: str | None = None,
-                   **kwargs: Any) -> Peer:
-        headers = {"Cookie": session_cookie(user)} if user is not None else {}
+                   headers: dict[str, str] | None = None, **kwargs: Any) -> Peer:
+        headers = dict(headers or {})
+        if user is not None:
+            headers["Cookie"] = session_cookie(user)
         conn = await connect(app.ws(room, since=since, token=token, ticket=ticket), additional_headers=headers,
                              origin=origin, proxy=None, compression=None, **kwargs)  # type: ignore[arg-type]
         return cls(conn)

@@ -83,6 +83,17 @@ async def test_a_command_the_actor_may_not_perform_is_forbidden(app, room, sqlit
     await peer.close()
 
 
+async def test_domain_errors_speak_the_sockets_language(app, room, sqlite_site) -> None:
+    danish = await Peer.open(app, room, sqlite_site.world.follower)
+    reply = await danish.command("idea.submit", {"title": "Mine"}, id="da1")
+    assert reply["message"] == "Du har ikke tilladelse til at gøre det."
+    await danish.close()
+    english = await Peer.open(app, room, sqlite_site.world.follower, headers={"Accept-Language": "en-GB,en"})
+    reply = await english.command("idea.submit", {"title": "Mine"}, id="en1")
+    assert reply["message"] == "You do not have permission to do that."
+    await english.close()
+
+
 async def test_invalid_input_gets_the_field_messages(app, room, sqlite_site) -> None:
     peer = await Peer.open(app, room, sqlite_site.world.alice)
     reply = await peer.command("idea.submit", {"title": "   "})
