@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import profile, servers
+from bench import machine, profile, servers
 from bench.fixtures import Seed
 from bench.workers import Workers, merge_counts, merged, percentiles, total
 
@@ -177,6 +177,7 @@ def run_fanout(target: Target, n: int, s: int, *, count: int = COUNT, interval_m
     run.result["interval_ms"] = interval_ms
     try:
         run.connect()
+        run.result["machine_before"] = machine.wait_quiet()
         t0 = time.monotonic_ns() + 300_000_000
         run.workers.call("start", timeout=30, t0_ns=t0, count=count, interval_ms=interval_ms)
         profs = _profilers(run, count * interval_ms / 1000 + 2.5, profile_what or [])
@@ -209,6 +210,7 @@ def run_storm(target: Target, n: int, *, senders: int = 2, interval_ms: int = 10
                       tickets=tickets)
     try:
         run.connect(backoff)
+        run.result["machine_before"] = machine.wait_quiet()
         t0 = time.monotonic_ns() + 200_000_000
         run.workers.call("start", timeout=30, t0_ns=t0, count=60_000 // interval_ms, interval_ms=interval_ms)
         time.sleep(before_s)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+import time
 from importlib import metadata
 from typing import Any
 
@@ -76,3 +77,32 @@ def describe(db_url: str) -> dict[str, Any]:
         "redis_server": _redis_version(), "postgresql": _pg_version(db_url), "sqlalchemy": _version("sqlalchemy"),
         "psycopg": _version("psycopg"),
     }
+
+
+_quiet_budget = [180.0]  # seconds of waiting for a quiet machine left for this run
+
+
+def busy_fraction(seconds: float = 1.5) -> float:
+    """How busy the machine's CPUs were over the next ``seconds`` (0..1)."""
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            parts = [int(x) for x in f.readline().split()[1:9]]
+        return sum(parts) - parts[3] - parts[4], sum(parts)
+
+    b0, t0 = sample()
+    time.sleep(seconds)
+    b1, t1 = sample()
+    return (b1 - b0) / (t1 - t0) if t1 > t0 else 0.0
+
+
+def wait_quiet(threshold: float = 0.3, max_wait: float = 20.0) -> dict[str, Any]:
+    """Wait (at most ``max_wait`` s, and at most what is left of the run's budget) until the machine
+    is less than ``threshold`` busy — on a shared machine, measure between other people's test runs."""
+    start = time.monotonic()
+    limit = min(max_wait, _quiet_budget[0])
+    busy = busy_fraction()
+    while busy >= threshold and time.monotonic() - start < limit:
+        busy = busy_fraction()
+    waited = time.monotonic() - start
+    _quiet_budget[0] = max(0.0, _quiet_budget[0] - waited)
+    return {"waited_s": round(waited, 1), "busy_before_pct": round(100 * busy, 1), "quiet": busy < threshold}

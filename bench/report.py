@@ -206,8 +206,9 @@ def _lines(out: dict[str, Any]) -> list[str]:
     echo_raw = [r for k, r in by.items() if k.startswith("echo-raw-n")]
     workers = engine[0].get("workers") if engine else "?"
     lines = [
-        f"Run of {out.get('started')} to {out.get('finished')} (UTC), `{out.get('command')}`; raw figures in "
-        "`bench/results/latest.json`.",
+        f"Run of {out.get('started')} to {out.get('finished')} (UTC), `{out.get('command')}` at commit "
+        f"{out.get('commit')}{' (with uncommitted changes in app/)' if out.get('app_dirty') else ''}; raw "
+        "figures in `bench/results/latest.json`.",
         "",
         f"Machine: {m.get('nproc')} cores ({m.get('cpu')}), {m.get('ram_gib')} GiB RAM, Linux {m.get('kernel')}; "
         f"Python {m.get('python')}, uvicorn {m.get('uvicorn')} (websockets-sansio, websockets {m.get('websockets')}), "
@@ -219,7 +220,8 @@ def _lines(out: dict[str, Any]) -> list[str]:
         f"Load on the machine: load average {out.get('load_before')} before, {out.get('load_after')} after. "
         "The *other load* column is CPU time used during the measured window by processes that are not "
         "the bench's (other engineers' test runs on this shared machine); a scenario run next to a busy "
-        "test suite shows it in its latency.",
+        "test suite shows it in its latency. Before each scenario's traffic the bench waits (up to 20 s, "
+        "3 min in all) for the machine to be less than 30 % busy.",
         "",
         "### Targets",
         "",

@@ -60,6 +60,17 @@ def make_target(kind: str, n_users: int, workers: int = 2) -> Target:
     return Target("engine", env, seed=seed, secret=secret, workers=workers)
 
 
+def _revision() -> dict[str, Any]:
+    """The commit measured, and whether app/ had uncommitted changes."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=servers.ROOT, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    return {"commit": git("rev-parse", "--short", "HEAD"), "app_dirty": bool(git("status", "--porcelain", "app"))}
+
+
 def _experiments(engine: Target) -> list[dict[str, Any]]:
     """The engine with each patch of bench/experiments applied to a copy of app/ (skipped when a
     patch no longer applies to the current code)."""
@@ -107,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     out: dict[str, Any] = {"started": started.isoformat(timespec="seconds"), "machine": machine.describe(DB_URL),
                            "nofile": nofile, "app_env": {k: v for k, v in APP_ENV.items() if k != "SECRET_KEY"},
-                           "command": "make bench", "load_before": machine.loadavg()}
+                           "command": "make bench", "load_before": machine.loadavg(), **_revision()}
     results: list[dict[str, Any]] = []
     target = make_target("engine", max(ns) + 2, workers=args.workers)
     try:
