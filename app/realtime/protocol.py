@@ -141,7 +141,8 @@ class SocketCommands:
     def __init__(self, realtime: Realtime, actor: Actor | None, client: Client) -> None:
         self.realtime, self.client = realtime, client
         self.actor = actor  # None when admitted by ticket: loaded with the first command
-        self.locale = client.ws.scope.get("state", {}).get("locale") or realtime.settings.default_locale
+        scope = getattr(getattr(client, "ws", None), "scope", None) or {}
+        self.locale: str | None = scope.get("state", {}).get("locale")  # set by the locale middleware
         self.limiter = RateLimiter(realtime.settings.command_rate)
         self._slots = asyncio.Semaphore(max(1, realtime.settings.ws_commands_in_flight))
         self._running: set[asyncio.Task[None]] = set()

@@ -30,7 +30,7 @@ def test_a_bug_closes_the_socket_with_1011_and_the_room_goes_on(sqlite_url: str,
     world = seed_world(sqlite_url)
     room = new_room(sqlite_url, world)
 
-    async def broken(realtime, actor, room, incoming):  # type: ignore[no-untyped-def]
+    async def broken(realtime, actor, room, incoming, **_options):  # type: ignore[no-untyped-def]
         if incoming.id == "boom":
             raise RuntimeError("a bug in a service")
         return await real_run(realtime, actor, room, incoming)
