@@ -112,7 +112,7 @@ async def test_concurrent_commands_overlap_and_an_ordered_one_waits_for_them(mon
 
     spans: dict[str, list[float]] = {}
 
-    async def fake_run(realtime, actor, room, incoming):  # type: ignore[no-untyped-def]
+    async def fake_run(realtime, actor, room, incoming, **_options):  # type: ignore[no-untyped-def]
         loop = asyncio.get_running_loop()
         spans[incoming.id] = [loop.time()]
         await asyncio.sleep(0.1)
