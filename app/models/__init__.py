@@ -17,7 +17,7 @@ from app.models.meeting import LiveSession, Meeting, MeetingKind
 from app.models.organisation import Organisation, OrgMembership, OrgRole, StaffInvite
 from app.models.phase import Phase, PhaseMembership, PhaseRole, PhaseStatus
 from app.models.project import Project, ProjectInvite, ProjectMember
-from app.models.user import PasswordReset, User
+from app.models.user import LoginLink, PasswordReset, User
 from app.models.vote import Ballot, Vote, VoteKind, VoteOption, VoteStatus
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "Idea",
     "IdeaStatus",
     "LiveSession",
+    "LoginLink",
     "Material",
     "MaterialKind",
     "Meeting",

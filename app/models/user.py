@@ -32,3 +32,18 @@ class PasswordReset(SQLModel, table=True):
     expires_at: datetime = when(nullable=False)
     used_at: datetime | None = when()
     created_at: datetime = created_at()
+
+
+class LoginLink(SQLModel, table=True):
+    """A single-use, expiring login link for a person without a password; only the token's hash is stored.
+
+    Kept apart from PasswordReset so that neither kind of link can be used as the other.
+    """
+
+    __tablename__ = "login_link"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = fk("user.id")
+    token_hash: str = Field(max_length=64, sa_type=sa.String(64), unique=True)
+    expires_at: datetime = when(nullable=False)
+    used_at: datetime | None = when()
+    created_at: datetime = created_at()
