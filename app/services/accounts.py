@@ -1,4 +1,6 @@
-"""Accounts: sign up, log in, password reset by an e-mailed single-use link, accepting a staff invite.
+"""Accounts: sign up, log in, password reset by an e-mailed single-use link, accepting a staff invite,
+a passwordless login link (for guests who added an e-mail), and the account page (name, e-mail,
+language, password).
 
 Services never commit and never send mail: a function that needs a mail sent returns what the
 caller should send once the unit of work has committed. Only hashes of tokens are stored.
@@ -12,23 +14,28 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select, update
 
-from app.errors import DomainError, InvalidInput
+from app.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
 from app.i18n import N_
-from app.models import Organisation, OrgMembership, PasswordReset, StaffInvite, User
+from app.models import LoginLink, Organisation, OrgMembership, PasswordReset, StaffInvite, User
 from app.services.actor import Actor
 from app.services.inputs import (
     AcceptStaffInviteInput,
+    ChangePasswordInput,
     FieldMessage,
     ForgotPasswordInput,
     LoginInput,
+    LoginLinkInput,
     NewPasswordInput,
+    ProfileInput,
     SignUpInput,
 )
 from app.services.passwords import hash_password, needs_rehash, verify_password
 
 RESET_VALID_FOR = timedelta(hours=1)
+LOGIN_LINK_VALID_FOR = timedelta(minutes=30)
 STAFF_INVITE_VALID_FOR = timedelta(days=14)
 # A valid Argon2 hash of a random password: checking it costs the same as checking a real one,
 # so a wrong e-mail answers as slowly as a wrong password.
@@ -49,6 +56,8 @@ class LinkInvalid(DomainError):
 
 
 EMAIL_TAKEN = N_("An account with this e-mail already exists. Log in, or reset your password.")
+EMAIL_IN_USE = N_("Another account already uses this e-mail. Use another address.")
+WRONG_PASSWORD = N_("The password is not right.")
 
 
 def new_token() -> tuple[str, str]:
@@ -203,3 +212,129 @@ def accept_staff_invite(session: Session, actor: Actor, token: str, *,
     session.add(invite)
     session.flush()
     return user
+
+
+# --- Login by an e-mailed link (people without a password) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginLinkTicket:
+    """What the caller mails after commit. ``token`` is None when the account has a password: the
+    mail then says to log in with it (or reset it) rather than carrying a way round it."""
+
+    email: str
+    display_name: str
+    token: str | None
+    locale: str | None
+
+
+def request_login_link(session: Session, actor: Actor, *, inputs: LoginLinkInput,
+                       now: datetime | None = None) -> LoginLinkTicket | None:
+    """A login link for the account with this e-mail; None when there is none (the page says the same)."""
+    user = user_by_email(session, inputs.email)
+    if user is None or user.erased_at is not None or user.email is None:
+        return None
+    if user.password_hash:
+        return LoginLinkTicket(email=user.email, display_name=user.display_name, token=None, locale=user.locale)
+    token, digest = new_token()
+    session.add(LoginLink(user_id=user.id, token_hash=digest,  # type: ignore[arg-type]
+                          expires_at=_now(now) + LOGIN_LINK_VALID_FOR))
+    session.flush()
+    return LoginLinkTicket(email=user.email, display_name=user.display_name, token=token, locale=user.locale)
+
+
+def use_login_link(session: Session, actor: Actor, token: str, *, now: datetime | None = None) -> User:
+    """The person a login link is for; the link (and every other open one of theirs) is used up.
+
+    Claimed by one conditional UPDATE, so two clicks racing each other cannot both log in.
+    """
+    moment = _now(now)
+    claimed = session.execute(
+        update(LoginLink)
+        .where(col(LoginLink.token_hash) == token_hash(token), col(LoginLink.used_at).is_(None),
+               col(LoginLink.expires_at) > moment)
+        .values(used_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise LinkInvalid()
+    link = session.exec(select(LoginLink).where(LoginLink.token_hash == token_hash(token))).one()
+    user = session.get(User, link.user_id)
+    if user is None or user.erased_at is not None or user.password_hash:
+        raise LinkInvalid()
+    session.execute(
+        update(LoginLink)
+        .where(col(LoginLink.user_id) == user.id, col(LoginLink.used_at).is_(None))
+        .values(used_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return user
+
+
+# --- The account page ---------------------------------------------------------------------------
+
+
+def account_user(session: Session, actor: Actor) -> User:
+    """The logged-in person's own row (NotAuthenticated for the anonymous or erased)."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None or user.erased_at is not None:
+        raise NotAuthenticated()
+    return user
+
+
+def update_profile(session: Session, actor: Actor, *, inputs: ProfileInput) -> User:
+    """Change one's name, e-mail and language. A guest may add, change or remove an e-mail; a person
+    with a password logs in with theirs, so it stays, and changing it needs the password."""
+    user = account_user(session, actor)
+    email = inputs.email or None
+    if email != user.email:
+        if user.password_hash:
+            if email is None:
+                raise InvalidInput(fields={"email": FieldMessage(N_(
+                    "You log in with your e-mail, so it cannot be removed."))})
+            if not inputs.email_password:
+                raise InvalidInput(fields={"email_password": FieldMessage(N_(
+                    "Type your password to change your e-mail."))})
+            if not verify_password(user.password_hash, inputs.email_password):
+                raise InvalidInput(fields={"email_password": FieldMessage(WRONG_PASSWORD)})
+        if email is not None and user_by_email(session, email) is not None:
+            raise InvalidInput(fields={"email": FieldMessage(EMAIL_IN_USE)})
+    email_changed = email != user.email
+    user.email = email
+    user.display_name = inputs.display_name
+    user.locale = inputs.locale
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:  # someone took the address between the check and now
+        raise InvalidInput(fields={"email": FieldMessage(EMAIL_IN_USE)}) from None
+    if email_changed:  # a link mailed to the old address must not log anyone in any more
+        _use_up_links(session, user, _now(None))
+    return user
+
+
+def change_password(session: Session, actor: Actor, *, inputs: ChangePasswordInput) -> User:
+    """A new password for someone who has one; the current one is required."""
+    user = account_user(session, actor)
+    if not user.password_hash:
+        raise Forbidden()
+    if not verify_password(user.password_hash, inputs.current_password):
+        raise InvalidInput(fields={"current_password": FieldMessage(WRONG_PASSWORD)})
+    if inputs.new_password != inputs.new_password_confirm:
+        raise InvalidInput(fields={"new_password_confirm": FieldMessage(N_("The two passwords are not the same."))})
+    user.password_hash = hash_password(inputs.new_password)
+    session.add(user)
+    _use_up_links(session, user, _now(None))
+    session.flush()
+    return user
+
+
+def _use_up_links(session: Session, user: User, moment: datetime) -> None:
+    for table in (PasswordReset, LoginLink):
+        session.execute(
+            update(table)
+            .where(col(table.user_id) == user.id, col(table.used_at).is_(None))
+            .values(used_at=moment)
+            .execution_options(synchronize_session=False)
+        )

@@ -96,6 +96,30 @@ class NewPasswordInput(Input):
     password_confirm: Annotated[str, StringConstraints(max_length=PASSWORD_MAX)] = ""
 
 
+class LoginLinkInput(Input):
+    email: Email
+
+
+Locale = Annotated[str, StringConstraints(pattern="^(da|en)$")]
+OptionalPassword = Annotated[str, StringConstraints(max_length=PASSWORD_MAX)]
+
+
+class ProfileInput(Input):
+    """The account page: name, e-mail (optional for guests), language; staff confirm an e-mail change
+    with their password."""
+
+    display_name: Text(NAME_MAX)
+    email: OptionalEmail = ""
+    locale: Locale = "da"
+    email_password: OptionalPassword = ""
+
+
+class ChangePasswordInput(Input):
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=PASSWORD_MAX)]
+    new_password: Password
+    new_password_confirm: OptionalPassword = ""
+
+
 class AcceptStaffInviteInput(Input):
     display_name: Text(NAME_MAX)
     password: Password

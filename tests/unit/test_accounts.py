@@ -7,15 +7,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from app.errors import InvalidInput
-from app.models import Organisation, OrgMembership, PasswordReset, StaffInvite, User
+from app.errors import Forbidden, InvalidInput
+from app.models import LoginLink, Organisation, OrgMembership, PasswordReset, StaffInvite, User
 from app.services import accounts
-from app.services.actor import ANONYMOUS
+from app.services.actor import ANONYMOUS, load_actor
 from app.services.inputs import (
     AcceptStaffInviteInput,
+    ChangePasswordInput,
     ForgotPasswordInput,
     LoginInput,
+    LoginLinkInput,
     NewPasswordInput,
+    ProfileInput,
     SignUpInput,
 )
 from app.services.passwords import verify_password
@@ -117,3 +120,103 @@ def test_accepting_a_staff_invite_creates_the_account_once(session):
     with pytest.raises(accounts.LinkInvalid):
         accounts.accept_staff_invite(session, ANONYMOUS, token,
                                      inputs=AcceptStaffInviteInput(display_name="Sofie", password="long enough"))
+
+
+def _guest(session, email: str | None = "ali@example.dk") -> User:
+    guest = User(display_name="Ali", email=email, is_guest=True)
+    session.add(guest)
+    session.flush()
+    return guest
+
+
+def _link(session, email: str = "ali@example.dk", **kwargs) -> accounts.LoginLinkTicket:
+    ticket = accounts.request_login_link(session, ANONYMOUS, inputs=LoginLinkInput(email=email), **kwargs)
+    assert ticket is not None
+    return ticket
+
+
+def test_a_login_link_stores_only_a_hash_and_works_once(session):
+    guest = _guest(session)
+    ticket = _link(session, "ALI@example.dk")
+    stored = session.exec(select(LoginLink)).one()
+    assert stored.token_hash == accounts.token_hash(ticket.token) != ticket.token
+    assert stored.expires_at - stored.created_at <= accounts.LOGIN_LINK_VALID_FOR + timedelta(seconds=1)
+    assert accounts.use_login_link(session, ANONYMOUS, ticket.token) == guest
+    with pytest.raises(accounts.LinkInvalid):
+        accounts.use_login_link(session, ANONYMOUS, ticket.token)
+
+
+def test_using_a_login_link_uses_up_the_others(session):
+    _guest(session)
+    first, second = _link(session), _link(session)
+    accounts.use_login_link(session, ANONYMOUS, second.token)
+    with pytest.raises(accounts.LinkInvalid):
+        accounts.use_login_link(session, ANONYMOUS, first.token)
+
+
+def test_an_expired_login_link_is_refused(session):
+    _guest(session)
+    ticket = _link(session, now=datetime.now(UTC) - accounts.LOGIN_LINK_VALID_FOR - timedelta(seconds=1))
+    with pytest.raises(accounts.LinkInvalid):
+        accounts.use_login_link(session, ANONYMOUS, ticket.token)
+    with pytest.raises(accounts.LinkInvalid):
+        accounts.use_login_link(session, ANONYMOUS, "not-a-token")
+
+
+def test_no_login_link_for_an_unknown_address_nor_for_an_account_with_a_password(session):
+    staff_user(session)
+    assert accounts.request_login_link(session, ANONYMOUS, inputs=LoginLinkInput(email="nobody@example.dk")) is None
+    ticket = _link(session, "mette@godialog.dk")
+    assert ticket.token is None  # the mail says to use the password instead
+    assert count(session, LoginLink) == 0
+
+
+def test_a_guest_adds_changes_and_removes_an_email(session):
+    guest = _guest(session, email=None)
+    actor = load_actor(session, guest.id)
+    accounts.update_profile(session, actor, inputs=ProfileInput(display_name="Ali H", email="Ali@Example.dk",
+                                                                locale="en"))
+    assert (guest.display_name, guest.email, guest.locale) == ("Ali H", "ali@example.dk", "en")
+    old = _link(session)
+    accounts.update_profile(session, actor, inputs=ProfileInput(display_name="Ali H", email="ali@home.dk"))
+    assert guest.email == "ali@home.dk"
+    with pytest.raises(accounts.LinkInvalid):  # a link mailed to the old address is used up
+        accounts.use_login_link(session, ANONYMOUS, old.token)
+    accounts.update_profile(session, actor, inputs=ProfileInput(display_name="Ali H", email=""))
+    assert guest.email is None
+
+
+def test_a_taken_email_is_a_field_error(session):
+    staff_user(session)
+    guest = _guest(session, email=None)
+    with pytest.raises(InvalidInput) as caught:
+        accounts.update_profile(session, load_actor(session, guest.id),
+                                inputs=ProfileInput(display_name="Ali", email="mette@godialog.dk"))
+    assert caught.value.fields["email"] == accounts.EMAIL_IN_USE
+
+
+def test_changing_a_password_needs_the_current_one_and_uses_up_open_resets(session):
+    user = staff_user(session)
+    actor = load_actor(session, user.id)
+    reset = accounts.request_password_reset(session, ANONYMOUS, inputs=ForgotPasswordInput(email=user.email))
+    with pytest.raises(InvalidInput) as caught:
+        accounts.change_password(session, actor, inputs=ChangePasswordInput(
+            current_password="wrong", new_password="brand new pw", new_password_confirm="brand new pw"))
+    assert "current_password" in caught.value.fields
+    with pytest.raises(InvalidInput) as caught:
+        accounts.change_password(session, actor, inputs=ChangePasswordInput(
+            current_password=PASSWORD, new_password="brand new pw", new_password_confirm="other pw!"))
+    assert "new_password_confirm" in caught.value.fields
+    assert verify_password(user.password_hash, PASSWORD)
+    accounts.change_password(session, actor, inputs=ChangePasswordInput(
+        current_password=PASSWORD, new_password="brand new pw", new_password_confirm="brand new pw"))
+    assert verify_password(user.password_hash, "brand new pw")
+    with pytest.raises(accounts.LinkInvalid):
+        accounts.valid_reset(session, reset.token)
+
+
+def test_a_guest_has_no_password_to_change(session):
+    guest = _guest(session)
+    with pytest.raises(Forbidden):
+        accounts.change_password(session, load_actor(session, guest.id), inputs=ChangePasswordInput(
+            current_password="x", new_password="brand new pw", new_password_confirm="brand new pw"))
