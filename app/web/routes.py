@@ -24,6 +24,9 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/password/forgot", accounts.forgot_password, name="password_forgot", methods=GET_POST),
         Route("/password/reset/{token}", accounts.reset_password, name="password_reset", methods=GET_POST),
         Route("/invite/staff/{token}", accounts.accept_staff_invite, name="staff_invite", methods=GET_POST),
+        Route("/login/link", accounts.login_link, name="login_link", methods=GET_POST),
+        Route("/login/link/{token}", accounts.use_login_link, name="login_link_use", methods=GET),
+        Route("/account", accounts.account, name="account", methods=GET_POST),
         # organisations and projects
         Route("/dashboard", projects.dashboard, name="dashboard", methods=GET),
         Route("/orgs/{org_id:int}/projects/new", projects.new_project, name="project_new", methods=GET_POST),
