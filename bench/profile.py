@@ -62,7 +62,7 @@ def summarize(path: Path, top: int = 15) -> dict[str, Any]:
         for f in set(frames):
             under[f] += count
 
-    def pct(c: Counter[str]) -> list[tuple[str, float]]:
-        return [(f, round(100 * k / samples, 1)) for f, k in c.most_common(top)] if samples else []
+    def pct(c: Counter[str], n: int = top) -> list[tuple[str, float]]:
+        return [(f, round(100 * k / samples, 1)) for f, k in c.most_common(n)] if samples else []
 
-    return {"samples": samples, "own": pct(own), "under": pct(under)}
+    return {"samples": samples, "own": pct(own), "under": pct(under, 3 * top)}

@@ -160,6 +160,10 @@ def _targets(results: dict[str, dict[str, Any]]) -> list[str]:
     return out
 
 
+_BOILERPLATE = ("click/", "uvicorn/main.py", "uvicorn/server.py", "uvicorn/_compat.py", "asyncio/runners.py",
+                "<module>", "threading.py", "multiprocessing/", "uvloop/", "anyio/_backends", "bench/loadgen.py")
+
+
 def _profile(r: dict[str, Any] | None) -> list[str]:
     if not r or not r.get("profile"):
         return []
@@ -172,7 +176,7 @@ def _profile(r: dict[str, Any] | None) -> list[str]:
         out.append("")
         out.append("| own % | function | | under % | function |")
         out.append("|---:|---|---|---:|---|")
-        under = [u for u in prof.get("under", []) if u[1] < 99.0][:10]
+        under = [u for u in prof.get("under", []) if not any(b in u[0] for b in _BOILERPLATE)][:10]
         for i in range(max(min(len(prof.get("own", [])), 10), len(under))):
             o = prof["own"][i] if i < len(prof.get("own", [])) else ("", None)
             u = under[i] if i < len(under) else ("", None)
@@ -272,3 +276,16 @@ def _lines(out: dict[str, Any]) -> list[str]:
               "`--n 2000 --storm`). It needs PostgreSQL and Redis on 127.0.0.1 (BENCH_DATABASE_URL, BENCH_REDIS_URL) "
               f"and starts the app with {out.get('app_env')} plus DATABASE_URL, SECRET_KEY and BASE_URL."]
     return lines
+
+
+def main() -> None:
+    """``python -m bench.report [results.json]``: rewrite the generated block of docs/performance.md."""
+    import json
+    import sys
+
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent / "results" / "latest.json"
+    write_doc(json.loads(path.read_text()))
+
+
+if __name__ == "__main__":
+    main()
