@@ -75,7 +75,16 @@ def _clean(r: dict[str, Any]) -> bool:
         and r.get("connected") == r.get("n", 0) + r.get("extra_senders", 0) and r.get("expected", 0) > 0
 
 
-def _fanout_table(rows: list[dict[str, Any]]) -> list[str]:
+def _fanout_table(rows: list[dict[str, Any]], labelled: bool = False) -> list[str]:
+    out = _fanout_rows(rows)
+    if labelled:
+        names = [str(r.get("label", "")).split("-n")[0] for r in rows]
+        out = [("| patch |" if i == 0 else "|---|" if i == 1 else f"| `{names[i - 2]}` |") + line[1:]
+               for i, line in enumerate(out)]
+    return out
+
+
+def _fanout_rows(rows: list[dict[str, Any]]) -> list[str]:
     out = ["| N | S (one command every 20 ms each) | connected | delivered / expected | lost | dup | out of order "
            "| p50 ms | p95 ms | p99 ms "
            "| max ms | ack p50 / p99 ms (p50 of each sender's first and last 5 commands) | msgs/s | RSS / idle conn "
@@ -265,9 +274,9 @@ def _lines(out: dict[str, Any]) -> list[str]:
     exp_storms = [r for k, r in by.items() if not k.startswith("engine") and "-storm-" in k]
     if experiments or exp_storms:
         lines += ["", "### Experiments: the engine with a patch from `bench/experiments/`", "",
-                  "Each patch applied to a temporary copy of `app/` and measured exactly like the rows above "
-                  "(label = patch name); see `bench/experiments/README.md`.", "",
-                  *(_fanout_table(experiments) if experiments else []), "",
+                  "Each patch applied to a temporary copy of `app/` and measured exactly like the rows above; "
+                  "see `bench/experiments/README.md`.", "",
+                  *(_fanout_table(experiments, labelled=True) if experiments else []), "",
                   *(_storm_table(exp_storms, labelled=True) if exp_storms else [])]
     lines += _profile(by.get("profile-engine-n1000-s10"))
     lines += _write_path(out.get("write_path"))
