@@ -17,7 +17,7 @@ from collections import deque
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from app.realtime.uvicorn_ws import SendFrames, frames_sender, wire
+from app.realtime.uvicorn_ws import SendFrames, frames_sender, frames_writer, wire
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,8 @@ _serial = itertools.count(1)
 
 
 class Client:
-    __slots__ = ("_queue", "_wake", "_writer", "bound", "closed", "facilitator", "frames", "key", "name",
-                 "next_heartbeat", "room", "sent_seq", "user_id", "ws")
+    __slots__ = ("_busy", "_queue", "_wake", "_writer", "bound", "closed", "facilitator", "frames", "key", "name",
+                 "next_heartbeat", "room", "sent_seq", "user_id", "write_now", "ws")
 
     def __init__(self, ws: WebSocket, *, room: str, user_id: int | None, name: str, facilitator: bool,
                  bound: int) -> None:
@@ -46,6 +46,8 @@ class Client:
         self._wake = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
         self.frames: SendFrames | None = frames_sender(getattr(ws, "scope", None))
+        self.write_now = frames_writer(getattr(ws, "scope", None))
+        self._busy = False  # the writer holds frames taken from the queue and not yet written
 
     def __repr__(self) -> str:
         return f"<Client {self.key} {self.room} user={self.user_id}>"
@@ -73,6 +75,11 @@ class Client:
             return
         if seq is not None:
             self.sent_seq = seq
+        # Nothing queued or in the writer's hands and a transport that takes it: write now, with no
+        # task switch. Otherwise queue, so order is kept and flow control applies.
+        if (self.write_now is not None and not self._queue and not self._busy and self._writer is not None
+                and isinstance(frame, bytes) and self.write_now(frame)):
+            return
         self._queue.append(frame)
         self._wake.set()
 
@@ -93,7 +100,11 @@ class Client:
                     while queue:  # everything queued, in one write
                         data = b"".join([f if isinstance(f, bytes) else wire(f) for f in queue])
                         queue.clear()
-                        await frames(data)
+                        self._busy = True
+                        try:
+                            await frames(data)
+                        finally:
+                            self._busy = False
                 while queue:
                     await send(queue.popleft())  # type: ignore[arg-type]  # only text without frames
                 wake.clear()

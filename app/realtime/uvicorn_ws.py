@@ -32,6 +32,12 @@ def wire(text: str) -> bytes:
     return bytes((0x81, 127)) + n.to_bytes(8, "big") + payload
 
 
+def frames_writer(scope: Any) -> Callable[[bytes], bool] | None:
+    """The extension's ``write_now(bytes) -> bool`` for this socket, or None when served without it."""
+    extensions = (scope or {}).get("extensions") or {}
+    return (extensions.get(EXTENSION) or {}).get("write_now")
+
+
 def frames_sender(scope: Any) -> SendFrames | None:
     """The extension's ``send(bytes)`` for this socket, or None when served without it."""
     extensions = (scope or {}).get("extensions") or {}
@@ -43,10 +49,18 @@ class FramesProtocol(WebSocketsSansIOProtocol):
         super().handle_connect(event)
         scope = getattr(self, "scope", None)  # absent when the handshake was refused
         if scope is not None:
-            scope["extensions"][EXTENSION] = {"send": self.send_frames}
+            scope["extensions"][EXTENSION] = {"send": self.send_frames, "write_now": self.write_now}
 
     async def send_frames(self, data: bytes) -> None:
         await self.writable.wait()
         if self.disconnected or self.close_sent or not self.handshake_complete:
             raise ClientDisconnected()
         self.transport.write(data)
+
+    def write_now(self, data: bytes) -> bool:
+        """Write at once when the transport takes it without waiting (not paused by flow control);
+        False when the caller must queue instead."""
+        if not self.writable.is_set() or self.disconnected or self.close_sent or not self.handshake_complete:
+            return False
+        self.transport.write(data)
+        return True
