@@ -39,11 +39,9 @@ NS = (100, 500, 1000, 2000)
 SS = (1, 10)
 STORM_N = 2000
 # bench/experiments/<name>.patch -> (the uvicorn flags it needs, the scenarios it is measured on).
-# (Pre-framed writes, the GIL switch interval and separate thread limiters were measured here before
-# the engine adopted them; see bench/experiments/README.md.)
-EXPERIMENTS: dict[str, tuple[list[str], list[tuple[int, int]]]] = {
-    "direct_write": ([], [(1000, 1), (2000, 1), (1000, 10)]),
-}
+# (Pre-framed writes, the GIL switch interval, separate thread limiters and direct writes were
+# measured here before the engine adopted them; see bench/experiments/README.md.)
+EXPERIMENTS: dict[str, tuple[list[str], list[tuple[int, int]]]] = {}
 # The app's settings for the run. COMMAND_RATE: the bench's senders send 50 commands/s on one socket,
 # above the default per-socket limit meant for people (10/s, burst 40).
 APP_ENV = {"REDIS_URL": REDIS_URL, "REDIS_PREFIX": "godialog-bench", "COMMAND_RATE": "100",
