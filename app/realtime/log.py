@@ -36,14 +36,23 @@ def _ensure_counter(session: Session, room: str) -> None:
     session.execute(stmt)
 
 
+_NEXT_SEQ: dict[str, sa.Executable] = {}  # per dialect: the statement is the same for every room
+
+
 def _next_seq(session: Session, room: str) -> sa.Executable:
     """``INSERT .. ON CONFLICT (room) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq``: the
-    insert-if-missing and the atomic increment in one round trip (same row lock, same guarantees)."""
-    table = RoomCounter.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    return (insert(table).values(room=room, last_seq=1, live=False)
+    insert-if-missing and the atomic increment in one round trip (same row lock, same guarantees).
+    The room is bound at execution (``{"room": room}``)."""
+    dialect = session.get_bind().dialect.name
+    stmt = _NEXT_SEQ.get(dialect)
+    if stmt is None:
+        table = RoomCounter.__table__  # type: ignore[attr-defined]
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = _NEXT_SEQ[dialect] = (
+            insert(table).values(room=sa.bindparam("room"), last_seq=1, live=False)
             .on_conflict_do_update(index_elements=[table.c.room], set_={"last_seq": table.c.last_seq + 1})
             .returning(table.c.last_seq))
+    return stmt
 
 
 def append(session: Session, room: str, event: Event, *, actor_id: int | None = None) -> int:
@@ -52,7 +61,7 @@ def append(session: Session, room: str, event: Event, *, actor_id: int | None = 
     kind = check_registered(event)
     if not kind.persisted:
         raise TypeError(f"{kind.type} is ephemeral: publish it with log.ephemeral(), do not append it")
-    seq = session.execute(_next_seq(session, room)).scalar_one()
+    seq = session.execute(_next_seq(session, room), {"room": room}).scalar_one()
     record = EventRecord(room=room, seq=seq, type=kind.type, actor_id=actor_id, data=event.payload())
     session.add(record)
     pending_events(session).append(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.errors import NotFound
@@ -51,6 +53,39 @@ def scope_of(session: Session, kind: str, project: Project, phase_id: int | None
     )
 
 
+def _current_phase_id(project_id: Any) -> Any:
+    """``current_phase(...).id`` as a scalar subquery (the same query, correlated to ``project_id``)."""
+    return (select(Phase.id).where(Phase.project_id == project_id, Phase.status == PhaseStatus.active.value)
+            .order_by(Phase.position).limit(1).scalar_subquery())  # type: ignore[arg-type]
+
+
+def _meeting_scope_query() -> Any:
+    own = aliased(Phase)
+    return (select(Meeting, Project, own.status, _current_phase_id(Project.id))
+            .join(Project, Project.id == Meeting.project_id)  # type: ignore[arg-type]
+            .outerjoin(own, own.id == Meeting.phase_id)  # type: ignore[arg-type]
+            .where(Meeting.id == sa.bindparam("meeting_id")))
+
+
+_MEETING_SCOPE = _meeting_scope_query()  # built once: the statement is the same for every meeting
+
+
+def _meeting_with_scope(session: Session, kind: str, meeting_id: int | None) -> tuple[Meeting, Project, Scope]:
+    """The meeting, its project and ``scope_of(session, kind, project, meeting.phase_id)`` in one
+    round trip (meeting + project + the meeting's phase + the project's current phase), else NotFound."""
+    if meeting_id is None:
+        raise NotFound()
+    row = session.execute(_MEETING_SCOPE, {"meeting_id": meeting_id}).first()
+    if row is None:
+        raise NotFound()
+    meeting, project, own_status, current_id = row
+    if meeting.phase_id is None:  # the current phase stands in for the object's phase (as in scope_of)
+        own_status = PhaseStatus.active.value if current_id is not None else None
+    scope = Scope(kind=kind, org_id=project.org_id, project_id=project.id,  # type: ignore[arg-type]
+                  phase_id=meeting.phase_id, phase_status=own_status, current_phase_id=current_id)
+    return meeting, project, scope
+
+
 def _get(session: Session, model: type[T], obj_id: int | None) -> T:
     obj = session.get(model, obj_id) if obj_id is not None else None
     if obj is None:
@@ -76,9 +111,8 @@ def access_phase(session: Session, actor: Actor, phase_id: int) -> tuple[Phase, 
 
 
 def access_meeting(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, Scope]:
-    meeting = _get(session, Meeting, meeting_id)
-    project = _get(session, Project, meeting.project_id)
-    return meeting, _checked(actor, scope_of(session, "meeting", project, meeting.phase_id))
+    meeting, _, scope = _meeting_with_scope(session, "meeting", meeting_id)
+    return meeting, _checked(actor, scope)
 
 
 def access_agenda_item(session: Session, actor: Actor, item_id: int) -> tuple[AgendaItem, Scope]:
@@ -121,9 +155,8 @@ def access_idea(session: Session, actor: Actor, idea_id: int) -> tuple[Idea, Sco
 
 def access_vote(session: Session, actor: Actor, vote_id: int) -> tuple[Vote, Scope]:
     vote = _get(session, Vote, vote_id)
-    meeting = _get(session, Meeting, vote.meeting_id)
-    project = _get(session, Project, meeting.project_id)
-    return vote, _checked(actor, scope_of(session, "vote", project, meeting.phase_id))
+    _, _, scope = _meeting_with_scope(session, "vote", vote.meeting_id)
+    return vote, _checked(actor, scope)
 
 
 def access_agreement(session: Session, actor: Actor, agreement_id: int) -> tuple[Agreement, Scope]:

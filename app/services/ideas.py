@@ -6,6 +6,7 @@ They never commit or publish (``Realtime.perform`` does, after commit).
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.errors import InvalidInput
@@ -20,6 +21,24 @@ from app.services.policy import Action, require
 
 TITLE_MAX = 200
 BODY_MAX = 4000
+
+
+def _of_running_live_session(column: object) -> sa.ScalarSelect[object]:
+    """``column`` of the meeting's running live session (at most one: a unique index), else NULL."""
+    return select(column).where(  # type: ignore[call-overload,no-any-return]
+        LiveSession.meeting_id == sa.bindparam("live_meeting_id"), col(LiveSession.ended_at).is_(None)
+    ).scalar_subquery()
+
+
+# The idea's row in one round trip, built once: while the meeting's live session runs, the idea is
+# linked to its focus item and takes its anonymous mode (read in the same statement).
+_COPIED = [c.key for c in Idea.__table__.columns  # type: ignore[attr-defined]
+           if c.key not in ("id", "agenda_item_id", "anonymous")]
+_INSERT_IDEA = sa.insert(Idea).values({
+    **{key: sa.bindparam(f"v_{key}") for key in _COPIED},
+    "agenda_item_id": _of_running_live_session(LiveSession.focus_item_id),
+    "anonymous": sa.func.coalesce(_of_running_live_session(LiveSession.anonymous), sa.false()),
+}).returning(Idea)
 
 
 def idea_public(idea: Idea, author_name: str) -> dict[str, object]:
@@ -53,13 +72,11 @@ def submit_idea(session: Session, actor: Actor, meeting_id: int, *, title: str, 
     meeting, scope = access_meeting(session, actor, meeting_id)
     require(actor, Action.propose, scope)
     title, body = check_idea(title, body)
-    live = session.exec(select(LiveSession.focus_item_id, LiveSession.anonymous).where(
-        LiveSession.meeting_id == meeting.id, col(LiveSession.ended_at).is_(None))).first()
-    focus, anonymous = live if live is not None else (None, False)
-    idea = Idea(project_id=meeting.project_id, phase_id=meeting.phase_id, meeting_id=meeting.id,
-                agenda_item_id=focus, author_id=actor.user_id, title=title, body=body, anonymous=anonymous)
-    session.add(idea)
-    session.flush()
+    draft = Idea(project_id=meeting.project_id, phase_id=meeting.phase_id, meeting_id=meeting.id,
+                 author_id=actor.user_id, title=title, body=body)
+    values = {f"v_{key}": getattr(draft, key) for key in _COPIED}
+    idea = session.scalars(_INSERT_IDEA, {"live_meeting_id": meeting.id, **values}).one()
+    anonymous = idea.anonymous
     public = idea_public(idea, actor.display_name)
     if anonymous:  # sent in anonymous mode: the idea travels without its author, for good
         public.update(author_id=None, author_name="")
