@@ -73,8 +73,18 @@ def check_registered(event: Event) -> type[Event]:
 # --- ideas -------------------------------------------------------------------------------------
 
 
-class IdeaPublic(Event):
-    """The public representation of an idea (what every reader of the room may see)."""
+class Part(BaseModel):
+    """A nested part of an event payload (strict, like the events)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class IdeaState(Part):
+    """An idea as everyone in the room may see it. ``hidden``: a facilitator hid it, with
+    ``hidden_reason`` — its title, body and author name are then empty. ``merged_into_id``: a
+    duplicate merged into that idea. ``status``: new, go-on, parked or rejected (with
+    ``decision_note``). ``author_id``/``author_name`` are empty in anonymous mode. Built by
+    ``app.services.ideas.public_idea`` only."""
 
     id: int
     project_id: int
@@ -88,10 +98,19 @@ class IdeaPublic(Event):
     status: str
     group_heading: str
     created_at: datetime
+    decision_note: str
+    decided_at: datetime | None
+    merged_into_id: int | None
+    hidden: bool
+    hidden_reason: str
+
+
+class IdeaStateEvent(Event, IdeaState):
+    """The full public state of one idea (the fields of ``IdeaState``)."""
 
 
 @register
-class IdeaCreated(IdeaPublic):
+class IdeaCreated(IdeaStateEvent):
     """Someone submitted an idea in the meeting (from a phone, the console or a form).
     Sent to everyone in the meeting's room; the payload is the whole idea."""
 

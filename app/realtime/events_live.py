@@ -14,16 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict
-
-from app.realtime.events import Audience, Event, register
-
-
-class Part(BaseModel):
-    """A nested part of an event payload (strict, like the events)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
+from app.realtime.events import Audience, Event, IdeaState, IdeaStateEvent, Part, register
 
 # --- the live session --------------------------------------------------------------------------
 
@@ -85,35 +76,6 @@ class LiveEnded(LivePublic):
 
 
 # --- ideas in the room -------------------------------------------------------------------------
-
-
-class IdeaState(Part):
-    """An idea as everyone in the room may see it. ``hidden``: a facilitator hid it, with
-    ``hidden_reason`` — its title, body and author name are then empty. ``merged_into_id``: a
-    duplicate merged into that idea. ``status``: new, go-on, parked or rejected (with
-    ``decision_note``). ``author_id``/``author_name`` are empty in anonymous mode."""
-
-    id: int
-    project_id: int
-    phase_id: int
-    meeting_id: int | None
-    agenda_item_id: int | None
-    author_id: int | None
-    author_name: str
-    title: str
-    body: str
-    status: str
-    group_heading: str
-    created_at: datetime
-    decision_note: str
-    decided_at: datetime | None
-    merged_into_id: int | None
-    hidden: bool
-    hidden_reason: str
-
-
-class IdeaStateEvent(Event, IdeaState):
-    """The full public state of one idea (the fields of ``IdeaState``)."""
 
 
 @register

@@ -41,13 +41,22 @@ _INSERT_IDEA = sa.insert(Idea).values({
 }).returning(Idea)
 
 
-def idea_public(idea: Idea, author_name: str) -> dict[str, object]:
-    """The public representation of an idea (the payload of its events)."""
+def public_idea(idea: Idea, author_name: str, *, show_hidden: bool = False) -> dict[str, object]:
+    """The public representation of an idea — the payload of every idea event and of every page's
+    state — and the one place its privacy rules live: an anonymous idea has no author; a hidden one
+    has no title, body or author name (unless ``show_hidden``: a facilitator's own page)."""
+    hidden = idea.hidden_at is not None
+    secret = hidden and not show_hidden
+    nameless = idea.anonymous
     return {
-        "id": idea.id, "project_id": idea.project_id, "phase_id": idea.phase_id,
-        "meeting_id": idea.meeting_id, "agenda_item_id": idea.agenda_item_id, "author_id": idea.author_id,
-        "author_name": author_name, "title": idea.title, "body": idea.body, "status": idea.status,
-        "group_heading": idea.group_heading, "created_at": idea.created_at,
+        "id": idea.id, "project_id": idea.project_id, "phase_id": idea.phase_id, "meeting_id": idea.meeting_id,
+        "agenda_item_id": idea.agenda_item_id,
+        "author_id": None if nameless else idea.author_id,
+        "author_name": "" if nameless or secret else author_name,
+        "title": "" if secret else idea.title, "body": "" if secret else idea.body,
+        "status": idea.status, "group_heading": idea.group_heading, "created_at": idea.created_at,
+        "decision_note": idea.decision_note, "decided_at": idea.decided_at,
+        "merged_into_id": idea.merged_into_id, "hidden": hidden, "hidden_reason": idea.hidden_reason,
     }
 
 
@@ -76,9 +85,7 @@ def submit_idea(session: Session, actor: Actor, meeting_id: int, *, title: str, 
                  author_id=actor.user_id, title=title, body=body)
     values = {f"v_{key}": getattr(draft, key) for key in _COPIED}
     idea = session.scalars(_INSERT_IDEA, {"live_meeting_id": meeting.id, **values}).one()
-    anonymous = idea.anonymous
-    public = idea_public(idea, actor.display_name)
-    if anonymous:  # sent in anonymous mode: the idea travels without its author, for good
-        public.update(author_id=None, author_name="")
+    # sent in anonymous mode (idea.anonymous): the idea travels without its author, for good
+    public = public_idea(idea, actor.display_name)
     log.append(session, f"meeting:{meeting.id}", IdeaCreated(**public), actor_id=actor.user_id)
     return idea

@@ -21,6 +21,7 @@ from app.realtime.events_live import IdeaDecided, IdeaGrouped, IdeaHidden, IdeaM
 from app.services.access import access_idea, access_meeting
 from app.services.actor import Actor
 from app.services.agreements import AgreementInput, agreement_states, check_agreements, emit_to_rooms, make_agreement
+from app.services.ideas import public_idea
 from app.services.inputs import FieldMessage
 from app.services.policy import Action, require
 
@@ -44,22 +45,8 @@ def idea_states(session: Session, ideas: list[Idea], *, show_hidden: bool = Fals
     authors = {i.author_id for i in ideas if i.author_id is not None}
     names = dict(session.exec(select(User.id, User.display_name).where(col(User.id).in_(authors))).all()) \
         if authors else {}
-    states = []
-    for idea in ideas:
-        hidden = idea.hidden_at is not None
-        secret = hidden and not show_hidden
-        nameless = idea.anonymous
-        states.append({
-            "id": idea.id, "project_id": idea.project_id, "phase_id": idea.phase_id, "meeting_id": idea.meeting_id,
-            "agenda_item_id": idea.agenda_item_id,
-            "author_id": None if nameless else idea.author_id,
-            "author_name": "" if nameless or secret else names.get(idea.author_id, ""),  # type: ignore[arg-type]
-            "title": "" if secret else idea.title, "body": "" if secret else idea.body,
-            "status": idea.status, "group_heading": idea.group_heading, "created_at": idea.created_at,
-            "decision_note": idea.decision_note, "decided_at": idea.decided_at,
-            "merged_into_id": idea.merged_into_id, "hidden": hidden, "hidden_reason": idea.hidden_reason,
-        })
-    return states
+    return [public_idea(idea, names.get(idea.author_id, ""), show_hidden=show_hidden)  # type: ignore[arg-type]
+            for idea in ideas]
 
 
 def idea_state(session: Session, idea: Idea) -> dict[str, object]:

@@ -143,7 +143,8 @@ def append_burst(session: Session, room: str, start: int, count: int, body: str)
         log.append(session, room, IdeaCreated(
             id=n, project_id=1, phase_id=1, meeting_id=None, agenda_item_id=None, author_id=None,
             author_name="Bulk", title=f"Bulk {n}", body=body, status="new", group_heading="",
-            created_at=datetime.now(UTC)))
+            created_at=datetime.now(UTC),
+            decision_note="", decided_at=None, merged_into_id=None, hidden=False, hidden_reason=""))
 
 
 async def test_a_client_that_stops_reading_is_closed_too_slow_while_the_others_continue(

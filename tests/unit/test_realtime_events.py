@@ -14,7 +14,8 @@ from app.realtime.envelope import Envelope
 from app.realtime.events import CATALOGUE, Audience, Event, IdeaCreated, PresenceChanged, register, unregister
 
 IDEA = dict(id=1, project_id=2, phase_id=3, meeting_id=4, agenda_item_id=None, author_id=5, author_name="Mette",
-            title="Flere bænke", body="", status="new", group_heading="", created_at=datetime(2026, 5, 1, tzinfo=UTC))
+            title="Flere bænke", body="", status="new", group_heading="", created_at=datetime(2026, 5, 1, tzinfo=UTC),
+            decision_note="", decided_at=None, merged_into_id=None, hidden=False, hidden_reason="")
 
 
 def test_events_are_strict_an_unknown_or_mistyped_field_is_refused() -> None:

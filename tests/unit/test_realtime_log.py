@@ -18,7 +18,8 @@ from app.realtime.events import IdeaCreated, PresenceChanged
 def idea_event(n: int, title: str | None = None) -> IdeaCreated:
     return IdeaCreated(id=n, project_id=1, phase_id=1, meeting_id=None, agenda_item_id=None, author_id=None,
                        author_name="Test", title=title or f"Idea {n}", body="", status="new", group_heading="",
-                       created_at=datetime.now(UTC))
+                       created_at=datetime.now(UTC),
+                       decision_note="", decided_at=None, merged_into_id=None, hidden=False, hidden_reason="")
 
 
 def append_many(session: Session, room: str, count: int) -> list[int]:
